@@ -1,0 +1,18 @@
+// zkproof._native: one module, one register_* function per component.
+#include <pybind11/pybind11.h>
+
+namespace py = pybind11;
+
+namespace zk {
+void register_fr(py::module_ &m);
+}
+
+PYBIND11_MODULE(_native, m) {
+    m.doc() = "zkproof native kernels (CPU executor always, CUDA executor when built)";
+#ifdef ZKPROOF_WITH_CUDA
+    m.attr("with_cuda") = true;
+#else
+    m.attr("with_cuda") = false;
+#endif
+    zk::register_fr(m);
+}
