@@ -1,0 +1,87 @@
+"""Shared benchmark helpers: device-synchronised timing, table printing, JSON output."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import zkproof  # noqa: E402
+from zkproof.device import synchronize  # noqa: E402
+
+
+def base_parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--device", choices=["cpu", "cuda"], default=None,
+                   help="default: cuda when available, else cpu")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    return p
+
+
+def resolve_device(args) -> str:
+    dev = args.device or zkproof.default_device()
+    if dev == "cuda" and not zkproof.cuda_available():
+        sys.exit("error: --device cuda but no CUDA GPU / CUDA build is available")
+    return dev
+
+
+class Timer:
+    """Wall time of a block, synchronising the device before and after."""
+
+    def __init__(self, device: str = "cpu"):
+        self.device = device
+        self.seconds = 0.0
+
+    def __enter__(self):
+        synchronize(self.device)
+        self._t = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        synchronize(self.device)
+        self.seconds = time.perf_counter() - self._t
+        return False
+
+
+def best_of(fn, repeat: int = 3, warmup: int = 1, device: str = "cpu") -> float:
+    """Minimum wall time of fn() over `repeat` runs after `warmup` untimed runs."""
+    for _ in range(warmup):
+        fn()
+    best = float("inf")
+    for _ in range(repeat):
+        with Timer(device) as t:
+            fn()
+        best = min(best, t.seconds)
+    return best
+
+
+def print_table(rows: list[dict], columns: list[str]) -> None:
+    def fmt(v):
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        return str(v)
+
+    widths = {c: max(len(c), *(len(fmt(r.get(c, ""))) for r in rows)) for c in columns}
+    print("  ".join(c.rjust(widths[c]) for c in columns))
+    for r in rows:
+        print("  ".join(fmt(r.get(c, "")).rjust(widths[c]) for c in columns))
+
+
+def machine_info(device: str) -> dict:
+    info = {"host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()}
+    if device == "cuda":
+        cp = zkproof.device.cupy()
+        info["gpu"] = cp.cuda.runtime.getDeviceProperties(0)["name"].decode()
+    return info
+
+
+def write_json(path: str | None, payload) -> None:
+    if path:
+        Path(path).write_text(json.dumps(payload, indent=2))
+        print(f"wrote {path}")
