@@ -2,8 +2,13 @@
 // host code for x86-64 (never for the device pass, where __CUDA_ARCH__ is defined).
 //
 //  - fr_add_x86 / fr_sub_x86: base x86-64 (add/adc, sub/sbb, cmov), branch-free.
-//  - fr_mul_adx: Montgomery product with MULX/ADCX/ADOX, only when the compiler targets
-//    BMI2 and ADX (-march=native on a CPU that has them, or -mbmi2 -madx).
+//  - fr_mul_adx / fr_sqr_adx: Montgomery product with MULX/ADCX/ADOX, only when the
+//    compiler targets BMI2 and ADX (-march=native on a CPU that has them, or -mbmi2 -madx)
+//    and optimises. The square is the same code with one operand; a dedicated squaring
+//    (10 instead of 16 MULX, separate reduction of the 512-bit square) measured no faster
+//    on the development machine (AMD EPYC, Zen 4): it needs 12 registers, so its input
+//    must come from memory, and its longer reduction chain raised the latency of chains
+//    of squarings (pow) from 16 ns to 21 ns.
 //
 // The multiply is word-serial CIOS ("coarsely integrated operand scanning") with one
 // multiplication row and one reduction row per word of b. Each row is a MULX sequence
@@ -14,10 +19,11 @@
 // is why every row ends with both flags clear. One conditional subtraction (cmov, no
 // branch) brings the result into [0, r).
 //
-// Inputs a and b must be < r (Montgomery-form field elements). The multiply reads its
-// inputs from memory ("m" operands): with eight outputs and RDX in use, "rm" inputs left
-// GCC without registers inside some kernels ("impossible constraints"); operands that live
-// in registers are stored to the stack first, which costs a store and a forwarded load.
+// Inputs a and b must be < r (Montgomery-form field elements). Register budget of the
+// multiply: seven outputs plus RDX. Its first operand may stay in registers ("rm"); the
+// second is read from memory ("m"): with both "rm", GCC ran out of registers inside some
+// kernels ("impossible constraints"). A second operand held in registers is stored to the
+// stack first (one store and a forwarded load).
 #pragma once
 
 namespace zk {
