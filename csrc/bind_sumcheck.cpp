@@ -89,6 +89,12 @@ void register_sumcheck(py::module_ &m) {
                 s.coef[j] = fr_from_py(c);
                 s.coef_one[j] = fr_eq(s.coef[j], fr_one()) ? 1 : 0;
             }
+            if (npts > 0) {
+                int maxlen = 0;
+                for (size_t j = 0; j < T; ++j) maxlen = s.tlen[j] > maxlen ? s.tlen[j] : maxlen;
+                if (npts < maxlen + 1)
+                    bad("npts", "must exceed the longest term (" + std::to_string(maxlen) + " factors)");
+            }
             s.w = nullptr;
             s.wshift = 0;
             if (!weight.is_none()) {
@@ -116,7 +122,8 @@ void register_sumcheck(py::module_ &m) {
         py::arg("terms"), py::arg("coefs"), py::arg("weight"), py::arg("wshift"),
         py::arg("npts"), py::arg("skip1"),
         "One fused sumcheck round over tables of length `len` (after the optional fold of "
-        "src, length 2*len, by r into dst); returns the round sums at t = 0..npts-1.");
+        "src, length 2*len, by r into dst); returns the round sums at t = 0..npts-2 and, "
+        "last, the coefficient of t^(npts-1) (the evaluation at infinity).");
 
     m.def(
         "sc_eq_levels",
