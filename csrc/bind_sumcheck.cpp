@@ -33,7 +33,8 @@ void register_sumcheck(py::module_ &m) {
            py::sequence terms, py::sequence coefs, py::object weight, int wshift, int npts,
            bool skip1) {
             ScSpec s{};
-            std::vector<Buf> D = buf_list(dst, "dst", true), S = buf_list(src, "src", false);
+            // dst is only written when folding (it must then be writable)
+            std::vector<Buf> D = buf_list(dst, "dst", fold), S = buf_list(src, "src", false);
             const size_t K = S.size();
             if (K < 1 || K > (size_t)kScMaxTables)
                 bad("src", "needs 1 to " + std::to_string(kScMaxTables) + " tables, got " +

@@ -181,7 +181,8 @@ def _absorb_header(transcript: Transcript, num_vars: int, degree: int, claimed_s
 
 
 class MulCounter:
-    """Counts the field multiplications of the provers (for the arithmetic floor)."""
+    """Counts the field multiplications the provers perform (process-wide; for the
+    arithmetic floor of the benchmarks: reset(), run a prover, read count)."""
 
     count = 0
 
@@ -327,13 +328,13 @@ def verify(transcript: Transcript, num_vars: int, degree: int, claimed_sum: int,
         raise ValueError(f"num_vars must be a non-negative int, got {num_vars!r}")
     if not isinstance(degree, int) or not 1 <= degree <= MAX_DEGREE:
         raise ValueError(f"degree must be in 1..{MAX_DEGREE}, got {degree!r}")
-    if len(proof.rounds) != num_vars:
+    if not isinstance(proof.rounds, (tuple, list)) or len(proof.rounds) != num_vars:
         raise MalformedProof(f"sumcheck proof has {len(proof.rounds)} rounds, statement says {num_vars}")
     claim = int(claimed_sum) % R
     _absorb_header(transcript, num_vars, degree, claim)
     rs = []
     for j, s in enumerate(proof.rounds):
-        if len(s) != degree + 1:
+        if not isinstance(s, (tuple, list)) or len(s) != degree + 1:
             raise MalformedProof(f"sumcheck round {j} has {len(s)} evaluations, expected {degree + 1}")
         if any((not isinstance(x, int)) or not 0 <= x < R for x in s):
             raise MalformedProof(f"sumcheck round {j} holds a non-canonical element")
