@@ -263,3 +263,18 @@ def test_cuda_protocols_match_cpu():
     m_cpu = matmul.prove(matmul.new_transcript(), At, Bt, 2, 3, 5, 2, u, y)
     m_gpu = matmul.prove(matmul.new_transcript(), At.to("cuda"), Bt.to("cuda"), 2, 3, 5, 2, u, y)
     assert m_cpu == m_gpu
+
+
+def test_self_describing_encode_decode(had, mm):
+    for mod, fx in ((hadamard, had), (matmul, mm)):
+        data = mod.encode(fx["st"], fx["proof"])
+        st2, p2 = mod.decode(data)
+        assert st2 == fx["st"] and p2 == fx["proof"]
+        assert mod.encode(st2, p2) == data  # canonical
+        with pytest.raises(MalformedProof):
+            mod.decode(data + b"\x00")
+        with pytest.raises(MalformedProof):
+            mod.decode(data[:-1])
+    from zkproof.errors import StatementMismatch
+    with pytest.raises(StatementMismatch):
+        matmul.decode(hadamard.encode(had["st"], had["proof"]))
