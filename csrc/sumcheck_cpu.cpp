@@ -57,7 +57,9 @@ void reduce(size_t n, int k, F f, Fr *out) {
 }  // namespace sc_detail
 
 void sc_round(const ScSpec &s, size_t m, Fr *out) { sc_detail::sc_round(s, m, out); }
-void sc_eq_levels(Fr *o, const Fr *u, int e) { sc_detail::sc_eq_levels(o, u, e); }
+void sc_eq_levels(Fr *o, const Fr *u, int e, bool top_only) {
+    sc_detail::sc_eq_levels(o, u, e, top_only);
+}
 void batched_partial_eval(Fr *o, const Fr *A, size_t batch, size_t rows, size_t cols, const Fr *e,
                           int axis) {
     sc_detail::batched_partial_eval(o, A, batch, rows, cols, e, axis);

@@ -250,10 +250,13 @@ def test_cuda_matches_cpu():
 def test_eq_levels_match_reference(e):
     u = [random.Random(e).randrange(R) for _ in range(e)]
     o = FrTensor.empty(1 << e)
-    _native.sc_eq_levels(o.data, u)
+    _native.sc_eq_levels(o.data, u)  # all levels
     v = o.to_ints()
     for k in range(e):
         assert v[1 << k: 1 << (k + 1)] == eq_table(u[:k])
+    top = FrTensor.empty(1 << e)
+    _native.sc_eq_levels(top.data, u, True)  # only the top level
+    assert top.to_ints()[1 << (e - 1):] == eq_table(u[: e - 1])
 
 
 def test_workspace_reuse_gives_identical_proofs():

@@ -305,10 +305,11 @@ def _prove_rounds(transcript, tables, terms, claim, u, n, e, deg, dP, taken):
 
     levels = None
     if e > 1:
-        # level k = eq(u[0..k), .) for k < e (u[e-1] is never in a weight)
+        # level k = eq(u[0..k), .) at levels[2^k : 2^(k+1)]. Only the top level (k = e-1)
+        # is computed here; each round that reads level k writes level k-1 in its pass.
         levels = scratch(1 << e)
-        _native.sc_eq_levels(levels, u)
-        MulCounter.add(1 << (e - 1))
+        _native.sc_eq_levels(levels, u, True)
+        MulCounter.add((1 << (e - 1)) + (1 << ((e - 1) // 2)) + (1 << (e - 1 - (e - 1) // 2)))
     src = [t.data for t in tables]
     dst = [scratch(size // 2) for _ in range(K)]
     C = 1
@@ -322,17 +323,19 @@ def _prove_rounds(transcript, tables, terms, claim, u, n, e, deg, dP, taken):
         m = length // 2 if fold else length  # live length after this round's fold
         eq_round = j < e
         # weight: eq table of the eq variables below v, i.e. u[0 .. e-1-j), at bit n-e
-        weight, wshift, kw = None, 0, 0
+        weight, wshift, kw, wnext = None, 0, 0, None
         if eq_round and e - 1 - j > 0:
             kw = e - 1 - j
             weight = levels[1 << kw: 1 << (kw + 1)]
             wshift = n - e
+            if kw >= 2:
+                wnext = levels[1 << (kw - 1): 1 << kw]
         uv = u[e - 1 - j] if eq_round else 0
         # derive l(1) from the claim when the division is possible (and l(1) is one of
         # the kernel's points: dP >= 2)
         skip1 = dP >= 2 and C != 0 and (uv != 0 if eq_round else True)
         out = _native.sc_round(dst if fold else src, src, m, fold, r_prev, factors, coefs,
-                               weight, wshift, npts, skip1)
+                               weight, wshift, npts, skip1, wnext)
         half = m // 2
         wmul = 1 if weight is not None else 0
         MulCounter.add(half * ((2 * K if fold else 0)
