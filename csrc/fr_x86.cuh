@@ -172,7 +172,7 @@ inline __attribute__((always_inline)) Fr fr_mul_adx(const Fr &a, const Fr &b) {
     asm(ZK_ADX_MUL_BODY(b0, b1, b2, b3)
         : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
           [lo] "=&r"(lo), [hi] "=&r"(hi), [s] "=&d"(s)
-        : [a0] "rm"(a.v[0]), [a1] "rm"(a.v[1]), [a2] "rm"(a.v[2]), [a3] "rm"(a.v[3]),
+        : [a0] "m"(a.v[0]), [a1] "m"(a.v[1]), [a2] "m"(a.v[2]), [a3] "m"(a.v[3]),
           [b0] "m"(b.v[0]), [b1] "m"(b.v[1]), [b2] "m"(b.v[2]), [b3] "m"(b.v[3]),
           ZK_X86_P_OPERANDS, [inv] "m"(fr_x86::kInv)
         : "cc");
