@@ -24,9 +24,10 @@ verifier's whole check is one MSM of size n + 2k + 1 (+ the caller's terms):
     C + xi (v - a b_fin) Q + sum_r (x_r^2 L_r + x_r^-2 R_r) - a G_fin == identity.
 
 The prover never folds points: the round-r generators are combinations of the original
-ones, G_cur[j] = sum_m coef[m] G[m n_cur + j], so L and R are MSMs over the original
-generators with scalars coef (x) [0 | w_lo] and coef (x) [w_hi | 0] (outer products built
-with array ops, no per-element Python).
+ones, G_cur[j] = sum_m coef[m] G[m n_cur + j], so L and R are MSMs of size n/2 over the
+original generators in the upper / lower half of each block, with scalars coef (x) w_lo
+and coef (x) w_hi (outer products and strided gathers built with array ops, no
+per-element Python): 2 log n MSMs of size n/2 + 1 in all.
 
 Proof: k pairs (L, R) of compressed G1 points and one field element a:
 96 k + 32 bytes. The number of rounds comes from the statement (n), never the proof.
@@ -124,6 +125,15 @@ def _outer(coef: FrTensor, block: FrTensor) -> FrTensor:
     return tiled * rep
 
 
+def _half_points(gens: G1Tensor, blocks: int, n_cur: int, upper: bool) -> G1Tensor:
+    """The original generators G[m n_cur + h + j] (upper) or G[m n_cur + j] (lower),
+    m < blocks, j < h = n_cur / 2, in that order: a strided view of the point array."""
+    d = gens.data.reshape(blocks, n_cur, -1)
+    h = n_cur // 2
+    sel = d[:, h:, :] if upper else d[:, :h, :]
+    return G1Tensor(sel.reshape(blocks * h, d.shape[2]))
+
+
 def _challenge(t: Transcript) -> tuple[int, int]:
     x = t.challenge(_X)
     if x == 0:  # probability 1/r; both sides see the same transcript
@@ -135,7 +145,7 @@ def prove(transcript: Transcript, w: FrTensor, u: Sequence[int], gens: G1Tensor,
     """Prove <w, eq(u)> = v for C = <w, gens> (C, u, v absorbed by the caller).
 
     w: length n = 2^len(u) = len(gens), any device; u: Python ints. Costs 2 log n MSMs
-    of size n + 1 (half of each is zero scalars)."""
+    of size n/2 + 1."""
     n = len(w)
     k = log2_exact(n, "len(w)")
     if len(u) != k:
@@ -145,18 +155,18 @@ def prove(transcript: Transcript, w: FrTensor, u: Sequence[int], gens: G1Tensor,
     dev = w.device
     xi = transcript.challenge(_XI)
     b = FrTensor.eq(list(u), dev)
-    pts = G1Tensor.cat([gens, G1Tensor.from_points([q])])
+    qt = G1Tensor.from_points([q])
     coef = FrTensor.ones(1, dev)
     Ls, Rs = [], []
     while len(w) > 1:
         h = len(w) // 2
         w_lo, w_hi, b_lo, b_hi = w[:h], w[h:], b[:h], b[h:]
-        zeros = FrTensor.zeros(h, dev)
         cl = w_lo.inner(b_hi) * xi % R
         cr = w_hi.inner(b_lo) * xi % R
-        sl = FrTensor.cat([_outer(coef, FrTensor.cat([zeros, w_lo])), _scalar_tensor([cl], dev)])
-        sr = FrTensor.cat([_outer(coef, FrTensor.cat([w_hi, zeros])), _scalar_tensor([cr], dev)])
-        Lp, Rp = msm(sl, pts), msm(sr, pts)
+        sl = FrTensor.cat([_outer(coef, w_lo), _scalar_tensor([cl], dev)])
+        sr = FrTensor.cat([_outer(coef, w_hi), _scalar_tensor([cr], dev)])
+        Lp = msm(sl, G1Tensor.cat([_half_points(gens, len(coef), 2 * h, upper=True), qt]))
+        Rp = msm(sr, G1Tensor.cat([_half_points(gens, len(coef), 2 * h, upper=False), qt]))
         transcript.absorb_g1(_L, Lp.to_bytes())
         transcript.absorb_g1(_R, Rp.to_bytes())
         x, xinv = _challenge(transcript)
