@@ -342,3 +342,95 @@ def test_fuzz_mutated_statement(pos, flip):
     b[pos % len(b)] ^= flip
     with pytest.raises(VerificationError):
         H.verify_file_parts(bytes(b), pf)
+
+
+# ------------------------------------------------------------------ hiding / zk
+def hiding_opened(D=12, g=4, seed=2):
+    t = small_tensor(D, seed)
+    c, blinds = H.commit_hiding(t, g)
+    u = rand_point(max(0, (D - 1).bit_length()), seed)
+    v, proof = H.prove_opening(Transcript(DOMAIN), t, c, u, blinds)
+    return t, c, blinds, u, v, proof
+
+
+@pytest.mark.parametrize("D,g", [(12, 4), (1, 1), (5, 2), (40, 8)])
+def test_hiding_open_completeness(D, g):
+    t, c, blinds, u, v, proof = hiding_opened(D, g, seed=D + g)
+    assert c.hiding and len(blinds) == c.num_rows
+    assert v == t.evaluate(u)
+    assert proof.zk and len(proof.to_bytes()) == IPAProof.size((g - 1).bit_length(), zk=True)
+    H.verify_opening(Transcript(DOMAIN), c, u, v, proof.to_bytes())
+
+
+def test_hiding_commitments_are_randomised():
+    t = small_tensor(8, 1)
+    c1, _ = H.commit_hiding(t, 4)
+    c2, _ = H.commit_hiding(t, 4)
+    plain = H.commit(t, 4)
+    assert c1.to_bytes() != c2.to_bytes()
+    assert c1.to_bytes() != plain.to_bytes()
+    # two zk proofs of the same statement share no L, R or A
+    _, c, blinds, u, v, p1 = hiding_opened()
+    _, p2 = H.prove_opening(Transcript(DOMAIN), small_tensor(12, 2), c, u, blinds)
+    assert not set(x.to_bytes() for x in p1.L + p1.R + (p1.A,)) & set(x.to_bytes() for x in p2.L + p2.R + (p2.A,))
+
+
+def test_hiding_batch_mixed_with_plain():
+    ts = [small_tensor(16, 30 + i) for i in range(3)]
+    c0, b0 = H.commit_hiding(ts[0], 4)
+    c2, b2 = H.commit_hiding(ts[2], 4)
+    cs = [c0, H.commit(ts[1], 4), c2]
+    u = rand_point(4, 31)
+    vals, proof = H.open_batch(Transcript(DOMAIN), ts, cs, u, blinds=[b0, None, b2])
+    H.verify_batch(Transcript(DOMAIN), cs, u, vals, proof.to_bytes())
+    bad = [vals[0], (vals[1] + 1) % R, vals[2]]
+    with pytest.raises(OpeningError):
+        H.verify_batch(Transcript(DOMAIN), cs, u, bad, proof)
+    with pytest.raises(ValueError, match="blinds"):
+        H.open_batch(Transcript(DOMAIN), ts, cs, u)
+    with pytest.raises(ValueError, match="wrong|blinds"):
+        H.open_batch(Transcript(DOMAIN), ts, cs, u, blinds=[b0, b0, b2])
+
+
+def test_hiding_wrong_blinds_give_rejected_proof():
+    t, c, blinds, u, v, _ = hiding_opened()
+    wrong = list(blinds)
+    wrong[0] = (wrong[0] + 1) % R
+    _, proof = H.prove_opening(Transcript(DOMAIN), t, c, u, wrong)
+    rejects(c, u, v, proof, OpeningError)
+
+
+def test_hiding_wrong_value_rejected():
+    _, c, _, u, v, proof = hiding_opened()
+    rejects(c, u, (v + 1) % R, proof, OpeningError)
+
+
+def test_hiding_tampered_schnorr_rejected():
+    _, c, _, u, v, proof = hiding_opened()
+    g = G1Point.generator()
+    for bad in (
+        IPAProof(proof.L, proof.R, proof.a, proof.A + g, proof.z_h),
+        IPAProof(proof.L, proof.R, (proof.a + 1) % R, proof.A, proof.z_h),
+        IPAProof(proof.L, proof.R, proof.a, proof.A, (proof.z_h + 1) % R),
+        IPAProof((proof.L[0] + g,) + proof.L[1:], proof.R, proof.a, proof.A, proof.z_h),
+    ):
+        rejects(c, u, v, bad, OpeningError)
+
+
+def test_hiding_flag_is_part_of_statement():
+    t, c, blinds, u, v, proof = hiding_opened()
+    as_plain = H.Commitment(c.length, c.gen_dim, c.rows, hiding=False)
+    rejects(as_plain, u, v, proof, OpeningError)  # zk proof object for a plain statement
+    rejects(as_plain, u, v, proof.to_bytes(), MalformedProof)  # 80 extra bytes
+    _, _, pu, pv, plain_proof = opened()
+    rejects(c, u, v, plain_proof, OpeningError)
+
+
+def test_hiding_statement_file_roundtrip():
+    ts = [small_tensor(10, 1), small_tensor(16, 2)]
+    c0, b0 = H.commit_hiding(ts[0], 4)
+    cs = [c0, H.commit(ts[1], 4)]
+    u = rand_point(4, 5)
+    vals, proof = H.open_batch(H.transcript_for_file(), ts, cs, u, blinds=[b0, None])
+    st_b = H.OpeningStatement(tuple(cs), tuple(u), tuple(vals)).to_bytes()
+    assert H.verify_file_parts(st_b, proof.to_bytes()).commitments[0].hiding

@@ -8,9 +8,13 @@ rows up to a power of two would only add identity commitments, so they are omitt
 
 Commitment. C_i = sum_j t[i gen_dim + j] G_j for each row i (one MSM per row), with
 G = generators(gen_dim, GEN_LABEL): hash-to-curve from a domain-separated label, nobody
-knows their discrete logs. Commitments are NOT hiding (no blinding): they reveal
-nothing beyond what the (deterministic) commitment reveals, which for small or
-guessable tensors is the tensor itself. Binding holds under discrete log.
+knows their discrete logs. Binding holds under discrete log.
+
+Hiding. `commit` is deterministic and NOT hiding: for small or guessable tensors the
+commitment reveals the tensor. `commit_hiding` adds beta_i H to each row (H from
+H_LABEL, beta_i uniform from the OS CSPRNG) and returns the blinds, which the prover
+must keep; openings that involve a hiding commitment use the zero-knowledge IPA and
+reveal only the claimed values. The hiding flag is part of the statement.
 
 Evaluation claims. A claim (C, u, v) says v = t(u): the multilinear extension of t
 zero-padded to 2^len(u) entries, at u (FrTensor.evaluate's meaning). It needs
@@ -40,6 +44,7 @@ values are the claims their protocol produced.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -54,6 +59,7 @@ from .wire import Reader, Writer
 
 GEN_LABEL = "zkproof/hyrax/v1/G"
 Q_LABEL = "zkproof/hyrax/v1/Q"
+H_LABEL = "zkproof/hyrax/v1/H"
 PROTOCOL_ID = "hyrax-open"
 
 MAX_GEN_DIM = 1 << 24
@@ -68,6 +74,11 @@ def row_generators(gen_dim: int) -> G1Tensor:
 def ipa_generator() -> G1Point:
     """Q, the IPA's value generator (independent of the column generators)."""
     return generators(1, Q_LABEL)[0]
+
+
+def blinding_generator() -> G1Point:
+    """H, the blinding generator of hiding commitments."""
+    return generators(1, H_LABEL)[0]
 
 
 def num_rows(length: int, gen_dim: int) -> int:
@@ -89,6 +100,7 @@ class Commitment:
     length: int
     gen_dim: int
     rows: G1Tensor
+    hiding: bool = False
 
     def __post_init__(self):
         _check_sizes(self.length, self.gen_dim)
@@ -107,31 +119,48 @@ class Commitment:
         return self.rows.to_bytes()
 
     @classmethod
-    def read(cls, r: Reader, length: int, gen_dim: int) -> "Commitment":
+    def read(cls, r: Reader, length: int, gen_dim: int, hiding: bool = False) -> "Commitment":
         _check_sizes(length, gen_dim)
         n = num_rows(length, gen_dim)
         if r.remaining() < 48 * n:  # before decoding anything, so a huge claimed size fails fast
             raise MalformedProof(f"truncated: {n} row commitments need {48 * n} bytes, {r.remaining()} left")
-        return cls(length, gen_dim, G1Tensor.from_points([read_point(r, f"row commitment {i}") for i in range(n)]))
+        pts = G1Tensor.from_points([read_point(r, f"row commitment {i}") for i in range(n)])
+        return cls(length, gen_dim, pts, bool(hiding))
 
     @classmethod
-    def from_bytes(cls, data: bytes, length: int, gen_dim: int) -> "Commitment":
+    def from_bytes(cls, data: bytes, length: int, gen_dim: int, hiding: bool = False) -> "Commitment":
         r = Reader(data)
-        c = cls.read(r, length, gen_dim)
+        c = cls.read(r, length, gen_dim, hiding)
         r.finish()
         return c
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Commitment):
             return NotImplemented
-        return (self.length, self.gen_dim) == (other.length, other.gen_dim) and self.to_bytes() == other.to_bytes()
+        same = (self.length, self.gen_dim, self.hiding) == (other.length, other.gen_dim, other.hiding)
+        return same and self.to_bytes() == other.to_bytes()
 
     __hash__ = None
 
 
 def commit(t: FrTensor, gen_dim: int) -> Commitment:
     """Commit to t row by row: C_i = MSM(row_i, G). One MSM of size gen_dim per row
-    (cheap for small-integer entries). t may be on any device; MSMs run on the CPU."""
+    (cheap for small-integer entries). t may be on any device; MSMs run on the CPU.
+    Deterministic and not hiding (see commit_hiding)."""
+    return Commitment(len(t), gen_dim, _row_msms(t, gen_dim))
+
+
+def commit_hiding(t: FrTensor, gen_dim: int) -> tuple[Commitment, list[int]]:
+    """C_i = MSM(row_i, G) + beta_i H with fresh uniform blinds beta_i (OS CSPRNG).
+    Returns (commitment, blinds); pass the blinds to open_batch."""
+    rows = _row_msms(t, gen_dim)
+    H = blinding_generator()
+    blinds = [secrets.randbelow(R) for _ in range(len(rows))]
+    pts = G1Tensor.from_points([rows[i] + H * b for i, b in enumerate(blinds)])
+    return Commitment(len(t), gen_dim, pts, True), blinds
+
+
+def _row_msms(t: FrTensor, gen_dim: int) -> G1Tensor:
     if not isinstance(t, FrTensor):
         raise TypeError(f"t must be an FrTensor, got {type(t).__name__}")
     _check_sizes(len(t), gen_dim)
@@ -142,7 +171,7 @@ def commit(t: FrTensor, gen_dim: int) -> Commitment:
     for i in range(num_rows(D, gen_dim)):
         row = t[i * gen_dim : min(D, (i + 1) * gen_dim)]
         pts.append(msm(row, G[: len(row)]) if len(row) else G1Point.identity())
-    return Commitment(D, gen_dim, G1Tensor.from_points(pts))
+    return G1Tensor.from_points(pts)
 
 
 # ----------------------------------------------------------------------------- claims
@@ -180,6 +209,7 @@ def _absorb_statement(t: Transcript, commitments: Sequence[Commitment], point, v
     t.absorb_int("hyrax/gen_dim", commitments[0].gen_dim if commitments else 0)
     for c in commitments:
         t.absorb_int("hyrax/length", c.length)
+        t.absorb_int("hyrax/hiding", int(c.hiding))
         t.absorb_g1("hyrax/rows", c.to_bytes())
     t.absorb_int("hyrax/point_len", len(point))
     t.absorb_frs("hyrax/point", point)
@@ -234,14 +264,25 @@ def open_batch(
     commitments: Sequence[Commitment],
     point: Sequence[int],
     values: Sequence[int] | None = None,
+    blinds: Sequence[Sequence[int] | None] | None = None,
 ) -> tuple[list[int], IPAProof]:
     """Prove t_j(point) = v_j for every j in one IPA. Returns (values, proof).
 
     `values`, if given, are checked against the tensors (ValueError on a mismatch, so
-    a prover never emits a proof of a false claim by accident)."""
+    a prover never emits a proof of a false claim by accident). `blinds[j]` are the
+    row blinds commit_hiding returned for a hiding commitment (None for the others);
+    with any hiding commitment the proof is zero-knowledge."""
     gen_dim = _check_batch(commitments)
     if len(tensors) != len(commitments):
         raise ValueError(f"{len(tensors)} tensors but {len(commitments)} commitments")
+    blinds = list(blinds) if blinds is not None else [None] * len(commitments)
+    if len(blinds) != len(commitments):
+        raise ValueError(f"{len(blinds)} blinds entries for {len(commitments)} commitments")
+    for j, (b, c) in enumerate(zip(blinds, commitments)):
+        if c.hiding and (b is None or len(b) != c.num_rows):
+            raise ValueError(f"blinds[{j}] must hold the {c.num_rows} row blinds of the hiding commitment {j}")
+        if not c.hiding and b is not None:
+            raise ValueError(f"blinds[{j}] given for a commitment that is not hiding")
     for j, (t, c) in enumerate(zip(tensors, commitments)):
         if len(t) != c.length:
             raise ValueError(f"tensors[{j}] has length {len(t)}, its commitment is for {c.length}")
@@ -250,8 +291,10 @@ def open_batch(
     vals = [v for _, v in evals]
     if values is not None:
         given = [int(v) % R for v in values]
+        if len(given) != len(vals):
+            raise ValueError(f"{len(given)} values for {len(vals)} tensors")
         if given != vals:
-            bad = next(i for i, (a, b) in enumerate(zip(given + [None] * len(vals), vals)) if a != b)
+            bad = next(i for i, (a, b) in enumerate(zip(given, vals)) if a != b)
             raise ValueError(f"values[{bad}] is not tensors[{bad}] evaluated at the point")
     _absorb_statement(transcript, commitments, u, vals)
     rho = transcript.challenge("hyrax/rho")
@@ -260,7 +303,16 @@ def open_batch(
         term = wj.to("cpu") * pj if pj != 1 else wj.to("cpu")
         w = term if w is None else w + term
     u_col, _, _ = _split_point(u, 0, gen_dim)
-    proof = ipa.prove(transcript, w, u_col, row_generators(gen_dim), ipa_generator())
+    hiding = None
+    if any(c.hiding for c in commitments):
+        beta = 0
+        for b, c, pj in zip(blinds, commitments, _powers(rho, len(commitments))):
+            if b is not None:
+                _, u_row, scale = _split_point(u, c.length, gen_dim)
+                e = FrTensor.eq(u_row)[: c.num_rows]
+                beta = (beta + pj * scale % R * e.inner(FrTensor.from_ints([int(x) % R for x in b]))) % R
+        hiding = (blinding_generator(), beta)
+    proof = ipa.prove(transcript, w, u_col, row_generators(gen_dim), ipa_generator(), hiding)
     return vals, proof
 
 
@@ -284,8 +336,9 @@ def verify_batch(
     for c in commitments:
         _split_point(u, c.length, gen_dim)  # ValueError on a point too short for a tensor
     c_vars = log2_exact(gen_dim, "gen_dim")
+    zk = any(c.hiding for c in commitments)
     if isinstance(proof, (bytes, bytearray, memoryview)):
-        proof = IPAProof.from_bytes(bytes(proof), c_vars)
+        proof = IPAProof.from_bytes(bytes(proof), c_vars, zk)
     if not isinstance(proof, IPAProof):
         raise TypeError(f"proof must be an IPAProof or bytes, got {type(proof).__name__}")
     _absorb_statement(transcript, commitments, u, vals)
@@ -296,16 +349,24 @@ def verify_batch(
         weights.append(FrTensor.eq(u_row)[: c.num_rows] * (pj * scale % R))
     v_comb = sum(v * p for v, p in zip(vals, _powers(rho, len(vals)))) % R
     u_col, _, _ = _split_point(u, 0, gen_dim)
-    scalars, points = ipa.verify_terms(transcript, u_col, v_comb, row_generators(gen_dim), ipa_generator(), proof)
+    m, scalars, points = ipa.verify_terms(
+        transcript, u_col, v_comb, row_generators(gen_dim), ipa_generator(), proof,
+        blinding_generator() if zk else None,
+    )
+    if m != 1:
+        weights = [wt * m for wt in weights]
     total = msm(FrTensor.cat([*weights, scalars]), G1Tensor.cat([*(c.rows for c in commitments), points]))
     if total != G1Point.identity():
         raise OpeningError("opening proof does not verify")
 
 
 # ------------------------------------------------------------------- single openings
-def prove_opening(transcript: Transcript, t: FrTensor, commitment: Commitment, point: Sequence[int]) -> tuple[int, IPAProof]:
-    """Prove t(point) = v for one committed tensor; returns (v, proof)."""
-    vals, proof = open_batch(transcript, [t], [commitment], point)
+def prove_opening(
+    transcript: Transcript, t: FrTensor, commitment: Commitment, point: Sequence[int], blinds=None
+) -> tuple[int, IPAProof]:
+    """Prove t(point) = v for one committed tensor; returns (v, proof). `blinds`: the
+    row blinds of a hiding commitment."""
+    vals, proof = open_batch(transcript, [t], [commitment], point, blinds=[blinds])
     return vals[0], proof
 
 
@@ -325,12 +386,17 @@ class EvalClaim:
     value: int
 
 
-def prove_claims(transcript: Transcript, claims: Sequence[EvalClaim], tensors: Sequence[FrTensor]) -> IPAProof:
+def prove_claims(
+    transcript: Transcript, claims: Sequence[EvalClaim], tensors: Sequence[FrTensor], blinds=None
+) -> IPAProof:
     """Discharge claims that share one point (and gen_dim) with one batched opening.
-    tensors[j] is the committed tensor of claims[j]. Claims at several points need a
-    reduction to one point first (not provided here)."""
+    tensors[j] is the committed tensor of claims[j] (blinds[j] its row blinds when its
+    commitment is hiding). Claims at several points need a reduction to one point
+    first (not provided here)."""
     point = _same_point(claims)
-    _, proof = open_batch(transcript, tensors, [c.commitment for c in claims], point, [c.value for c in claims])
+    _, proof = open_batch(
+        transcript, tensors, [c.commitment for c in claims], point, [c.value for c in claims], blinds
+    )
     return proof
 
 
@@ -354,7 +420,9 @@ def _same_point(claims) -> list[int]:
 @dataclass(frozen=True)
 class OpeningStatement:
     """What a batched-opening proof file states: gen_dim, the commitments (with their
-    lengths), the point and the values."""
+    lengths and hiding flags), the point and the values. Encoding:
+    u64 num || u64 gen_dim || num x (u64 length || u8 hiding) || u64 len(point) ||
+    point (Fr each) || values (num Fr) || the row commitments (48 bytes each)."""
 
     commitments: tuple[Commitment, ...]
     point: tuple[int, ...]
@@ -363,7 +431,7 @@ class OpeningStatement:
     def to_bytes(self) -> bytes:
         w = Writer().u64(len(self.commitments)).u64(self.commitments[0].gen_dim)
         for c in self.commitments:
-            w.u64(c.length)
+            w.u64(c.length).u8(int(c.hiding))
         w.u64(len(self.point)).frs(self.point).frs(self.values)
         for c in self.commitments:
             w.raw(c.to_bytes())
@@ -378,9 +446,15 @@ class OpeningStatement:
             raise MalformedProof("statement opens no commitments")
         if gen_dim == 0 or gen_dim & (gen_dim - 1) or gen_dim > MAX_GEN_DIM:
             raise MalformedProof(f"gen_dim {gen_dim} is not a power of two <= {MAX_GEN_DIM}")
-        if r.remaining() < 8 * num:
-            raise MalformedProof(f"truncated: {num} lengths need {8 * num} bytes")
-        lengths = [r.u64("tensor length") for _ in range(num)]
+        if r.remaining() < 9 * num:
+            raise MalformedProof(f"truncated: {num} (length, hiding) entries need {9 * num} bytes")
+        lengths, flags = [], []
+        for _ in range(num):
+            lengths.append(r.u64("tensor length"))
+            flag = r.u8("hiding flag")
+            if flag > 1:
+                raise MalformedProof(f"hiding flag {flag} is not 0 or 1")
+            flags.append(bool(flag))
         nvars = r.u64("point length")
         if nvars > 64 or r.remaining() < 32 * (nvars + num):
             raise MalformedProof(f"point of {nvars} coordinates and {num} values do not fit the statement")
@@ -389,7 +463,7 @@ class OpeningStatement:
         for j, n in enumerate(lengths):
             if n > (1 << nvars):
                 raise MalformedProof(f"tensor {j} of length {n} does not fit a point of {nvars} coordinates")
-        coms = tuple(Commitment.read(r, n, gen_dim) for n in lengths)
+        coms = tuple(Commitment.read(r, n, gen_dim, f) for n, f in zip(lengths, flags))
         r.finish()
         return cls(coms, tuple(point), tuple(values))
 

@@ -29,11 +29,21 @@ original generators in the upper / lower half of each block, with scalars coef (
 and coef (x) w_hi (outer products and strided gathers built with array ops, no
 per-element Python): 2 log n MSMs of size n/2 + 1 in all.
 
+Zero-knowledge variant (hiding commitments, C = <w, G> + beta H with H another
+transparent generator): each L and R gets a fresh random multiple of H (l_r, r_r), so
+the prover's blinding becomes beta_fin = beta + sum_r (x_r^2 l_r + x_r^-2 r_r) and
+P_fin = a B + beta_fin H with B = G_fin + b_fin xi Q. Instead of a the prover sends a
+Schnorr proof of knowledge of (a, beta_fin): A = d B + s H, c <- transcript,
+z_1 = d + c a, z_h = s + c beta_fin; the verifier checks A + c P_fin = z_1 B + z_h H
+(still one MSM). L, R, A are uniformly random group elements and z_1, z_h uniform
+scalars, so the proof reveals nothing about w beyond v = <w, b>.
+
 Proof: k pairs (L, R) of compressed G1 points and one field element a:
-96 k + 32 bytes. The number of rounds comes from the statement (n), never the proof.
+96 k + 32 bytes (zero-knowledge: + A and z_h, 96 k + 112 bytes). The number of rounds comes from the statement (n), never the proof.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -45,49 +55,70 @@ from .tensor import FrTensor
 from .transcript import Transcript
 from .wire import Reader, Writer
 
-_L, _R, _X, _XI = "ipa/L", "ipa/R", "ipa/x", "ipa/xi"
+_L, _R, _X, _XI, _A, _C = "ipa/L", "ipa/R", "ipa/x", "ipa/xi", "ipa/A", "ipa/c"
+
+
+def _rand() -> int:
+    """A uniform blinding scalar from the OS's CSPRNG."""
+    return secrets.randbelow(R)
 
 
 @dataclass(frozen=True)
 class IPAProof:
-    """(L_r, R_r) for each round, then the final scalar a."""
+    """(L_r, R_r) for each round, then the final scalar a. In the zero-knowledge variant
+    also A (the Schnorr commitment of the last step) and z_h (its blinding response);
+    then `a` holds the response z_1 = d + c a."""
 
     L: tuple[G1Point, ...]
     R: tuple[G1Point, ...]
     a: int
+    A: G1Point | None = None
+    z_h: int | None = None
 
     @property
     def rounds(self) -> int:
         return len(self.L)
 
+    @property
+    def zk(self) -> bool:
+        return self.A is not None
+
     def write(self, w: Writer) -> Writer:
         for lp, rp in zip(self.L, self.R):
             w.g1(lp.to_bytes()).g1(rp.to_bytes())
-        return w.fr(self.a)
+        if self.zk:
+            w.g1(self.A.to_bytes())
+        w.fr(self.a)
+        if self.zk:
+            w.fr(self.z_h)
+        return w
 
     def to_bytes(self) -> bytes:
         return self.write(Writer()).bytes()
 
     @classmethod
-    def read(cls, r: Reader, rounds: int) -> "IPAProof":
+    def read(cls, r: Reader, rounds: int, zk: bool = False) -> "IPAProof":
         Ls, Rs = [], []
         for i in range(rounds):
             Ls.append(read_point(r, f"IPA L[{i}]"))
             Rs.append(read_point(r, f"IPA R[{i}]"))
-        return cls(tuple(Ls), tuple(Rs), r.fr("IPA final scalar"))
+        if not zk:
+            return cls(tuple(Ls), tuple(Rs), r.fr("IPA final scalar"))
+        A = read_point(r, "IPA A")
+        return cls(tuple(Ls), tuple(Rs), r.fr("IPA z_1"), A, r.fr("IPA z_h"))
 
     @classmethod
-    def from_bytes(cls, data: bytes, rounds: int) -> "IPAProof":
-        """Decode a proof of `rounds` rounds (from the statement); MalformedProof on any
-        length mismatch, invalid point or non-canonical scalar."""
+    def from_bytes(cls, data: bytes, rounds: int, zk: bool = False) -> "IPAProof":
+        """Decode a proof of `rounds` rounds (from the statement, as is zk); MalformedProof
+        on any length mismatch, invalid point or non-canonical scalar."""
         r = Reader(data)
-        p = cls.read(r, rounds)
+        p = cls.read(r, rounds, zk)
         r.finish()
         return p
 
     @staticmethod
-    def size(rounds: int) -> int:
-        return 96 * rounds + 32
+    def size(rounds: int, zk: bool = False) -> int:
+        return 96 * rounds + 32 + (48 + 32 if zk else 0)
 
 
 def read_point(r: Reader, what: str) -> G1Point:
@@ -141,11 +172,19 @@ def _challenge(t: Transcript) -> tuple[int, int]:
     return x, inv(x)
 
 
-def prove(transcript: Transcript, w: FrTensor, u: Sequence[int], gens: G1Tensor, q: G1Point) -> IPAProof:
+def prove(
+    transcript: Transcript,
+    w: FrTensor,
+    u: Sequence[int],
+    gens: G1Tensor,
+    q: G1Point,
+    hiding: tuple[G1Point, int] | None = None,
+) -> IPAProof:
     """Prove <w, eq(u)> = v for C = <w, gens> (C, u, v absorbed by the caller).
 
     w: length n = 2^len(u) = len(gens), any device; u: Python ints. Costs 2 log n MSMs
-    of size n/2 + 1."""
+    of size n/2 + 1. With hiding = (H, beta), C = <w, gens> + beta H and the proof is
+    zero-knowledge (see the module docstring); one more MSM of size n."""
     n = len(w)
     k = log2_exact(n, "len(w)")
     if len(u) != k:
@@ -155,7 +194,9 @@ def prove(transcript: Transcript, w: FrTensor, u: Sequence[int], gens: G1Tensor,
     dev = w.device
     xi = transcript.challenge(_XI)
     b = FrTensor.eq(list(u), dev)
-    qt = G1Tensor.from_points([q])
+    zk = hiding is not None
+    qt = G1Tensor.from_points([q, hiding[0]] if zk else [q])
+    beta = hiding[1] % R if zk else 0
     coef = FrTensor.ones(1, dev)
     Ls, Rs = [], []
     while len(w) > 1:
@@ -163,8 +204,9 @@ def prove(transcript: Transcript, w: FrTensor, u: Sequence[int], gens: G1Tensor,
         w_lo, w_hi, b_lo, b_hi = w[:h], w[h:], b[:h], b[h:]
         cl = w_lo.inner(b_hi) * xi % R
         cr = w_hi.inner(b_lo) * xi % R
-        sl = FrTensor.cat([_outer(coef, w_lo), _scalar_tensor([cl], dev)])
-        sr = FrTensor.cat([_outer(coef, w_hi), _scalar_tensor([cr], dev)])
+        bl, br = (_rand(), _rand()) if zk else (None, None)
+        sl = FrTensor.cat([_outer(coef, w_lo), _scalar_tensor([cl, bl] if zk else [cl], dev)])
+        sr = FrTensor.cat([_outer(coef, w_hi), _scalar_tensor([cr, br] if zk else [cr], dev)])
         Lp = msm(sl, G1Tensor.cat([_half_points(gens, len(coef), 2 * h, upper=True), qt]))
         Rp = msm(sr, G1Tensor.cat([_half_points(gens, len(coef), 2 * h, upper=False), qt]))
         transcript.absorb_g1(_L, Lp.to_bytes())
@@ -173,26 +215,46 @@ def prove(transcript: Transcript, w: FrTensor, u: Sequence[int], gens: G1Tensor,
         w = w_lo * x + w_hi * xinv
         b = b_lo * xinv + b_hi * x
         coef = _interleave(coef, x, xinv)
+        if zk:
+            beta = (beta + x * x * bl + xinv * xinv * br) % R
         Ls.append(Lp)
         Rs.append(Rp)
-    a = w[0] if len(w) else 0
-    return IPAProof(tuple(Ls), tuple(Rs), a)
+    a = w[0]
+    if not zk:
+        return IPAProof(tuple(Ls), tuple(Rs), a)
+    # Schnorr proof of knowledge of (a, beta) with P_fin = a (G_fin + b_fin xi Q) + beta H
+    base = msm(coef.to("cpu"), gens) + q * (b[0] * xi % R)
+    d, s = _rand(), _rand()
+    A = base * d + hiding[0] * s
+    transcript.absorb_g1(_A, A.to_bytes())
+    c = transcript.challenge(_C)
+    return IPAProof(tuple(Ls), tuple(Rs), (d + c * a) % R, A, (s + c * beta) % R)
 
 
 def verify_terms(
-    transcript: Transcript, u: Sequence[int], v: int, gens: G1Tensor, q: G1Point, proof: IPAProof
-) -> tuple[FrTensor, G1Tensor]:
-    """Replay the transcript and return (scalars, points) whose MSM, added to C, must
-    be the identity. The caller appends C's own terms and runs one MSM.
+    transcript: Transcript,
+    u: Sequence[int],
+    v: int,
+    gens: G1Tensor,
+    q: G1Point,
+    proof: IPAProof,
+    h: G1Point | None = None,
+) -> tuple[int, FrTensor, G1Tensor]:
+    """Replay the transcript and return (m, scalars, points) such that the proof is
+    valid iff m C + MSM(scalars, points) is the identity. The caller scales its own
+    terms for C by m (1 without hiding, the Schnorr challenge c with it) and runs one MSM.
 
-    Sizes come from the statement: len(gens) = 2^len(u) and proof.rounds must equal
-    len(u) (OpeningError otherwise)."""
+    Sizes come from the statement: len(gens) = 2^len(u), proof.rounds must equal
+    len(u), and the zero-knowledge variant is used iff h (the blinding generator) is
+    given (OpeningError otherwise)."""
     n = len(gens)
     k = log2_exact(n, "len(gens)")
     if len(u) != k:
         raise ValueError(f"u has {len(u)} coordinates, {n} generators need {k}")
     if proof.rounds != k or len(proof.R) != k:
         raise OpeningError(f"IPA proof has {proof.rounds} rounds, the statement needs {k}")
+    if proof.zk != (h is not None):
+        raise OpeningError("IPA proof variant (zero-knowledge or not) does not match the statement")
     xi = transcript.challenge(_XI)
     xs, xinvs = [], []
     for lp, rp in zip(proof.L, proof.R):
@@ -210,7 +272,20 @@ def verify_terms(
     for x, xinv in zip(xs, xinvs):
         coef = _interleave(coef, x, xinv)
     a = proof.a
-    head = [xi * (v - a * b_fin) % R] + [x * x % R for x in xs] + [xv * xv % R for xv in xinvs]
+    if h is None:
+        # C + xi v Q + sum(x^2 L + x^-2 R) - a G_fin - a b_fin xi Q
+        head = [xi * (v - a * b_fin) % R] + [x * x % R for x in xs] + [xv * xv % R for xv in xinvs]
+        scalars = FrTensor.cat([_scalar_tensor(head, "cpu"), coef * ((R - a) % R)])
+        points = G1Tensor.cat([G1Tensor.from_points([q, *proof.L, *proof.R]), gens])
+        return 1, scalars, points
+    # A + c P_fin - z1 (G_fin + b_fin xi Q) - z_h H, P_fin = C + xi v Q + sum(x^2 L + x^-2 R)
+    transcript.absorb_g1(_A, proof.A.to_bytes())
+    c = transcript.challenge(_C)
+    head = (
+        [xi * (c * v - a * b_fin) % R, 1, (R - proof.z_h) % R]
+        + [c * x * x % R for x in xs]
+        + [c * xv * xv % R for xv in xinvs]
+    )
     scalars = FrTensor.cat([_scalar_tensor(head, "cpu"), coef * ((R - a) % R)])
-    points = G1Tensor.cat([G1Tensor.from_points([q, *proof.L, *proof.R]), gens])
-    return scalars, points
+    points = G1Tensor.cat([G1Tensor.from_points([q, proof.A, h, *proof.L, *proof.R]), gens])
+    return c, scalars, points
