@@ -34,6 +34,7 @@ def parse():
     p.add_argument("dim", type=int, help="DIM: length of each tensor")
     p.add_argument("gen_dim", type=int, help="GEN_DIM: row length (power of two)")
     p.add_argument("--bits", type=int, default=16, help="entries are signed ints of this many bits (default 16)")
+    p.add_argument("--hiding", action="store_true", help="hiding commitments and a zero-knowledge opening")
     p.add_argument("--proof-out", metavar="FILE", help="write the proof file (verify with python -m zkproof verify FILE)")
     p.add_argument("--no-floor", action="store_true", help="skip measuring the floor")
     args = p.parse_args()
@@ -77,9 +78,12 @@ def main():
     H.ipa_generator()
 
     with Timer(dev) as tc:
-        coms = [H.commit(t, g) for t in tensors]
+        if args.hiding:
+            coms, blinds = map(list, zip(*[H.commit_hiding(t, g) for t in tensors]))
+        else:
+            coms, blinds = [H.commit(t, g) for t in tensors], None
     with Timer(dev) as tp:
-        values, proof = H.open_batch(H.transcript_for_file(), tensors, coms, point)
+        values, proof = H.open_batch(H.transcript_for_file(), tensors, coms, point, blinds=blinds)
     proof_bytes = proof.to_bytes()
     with Timer("cpu") as tv:
         try:
@@ -100,6 +104,7 @@ def main():
         "num": num,
         "dims": [dim],
         "gen_dim": g,
+        "hiding": args.hiding,
         "device": dev,
         "commit_s": tc.seconds,
         "prove_s": tp.seconds,
@@ -110,7 +115,7 @@ def main():
         "commitment_bytes": sum(len(c.to_bytes()) for c in coms),
         "verified": verified,
     }
-    print_table([row], ["num", "dims", "gen_dim", "device", "commit_s", "prove_s", "verify_s",
+    print_table([row], ["num", "dims", "gen_dim", "hiding", "device", "commit_s", "prove_s", "verify_s",
                         "total_s", "floor_s", "proof_bytes", "commitment_bytes", "verified"])
     write_json(args.json, {"benchmark": "com_bm", "args": vars(args), "machine": machine_info(dev), "result": row})
     return 0 if verified else 1

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,21 +93,42 @@ def test_commitment_is_row_msms():
     assert H.Commitment.from_bytes(c.to_bytes(), 10, 4) == c
 
 
-def test_claims_discharge():
+@dataclass(frozen=True)
+class Claim:  # the shape of zkproof.claims.Claim
+    name: str
+    point: tuple
+    value: int
+
+
+def test_claims_discharge_groups_by_point():
     g = 4
-    ts = [small_tensor(16, 20 + i) for i in range(3)]
-    cs = [H.commit(t, g) for t in ts]
-    u = tuple(rand_point(4, 21))
-    claims = [H.EvalClaim(c, u, t.evaluate(list(u))) for c, t in zip(cs, ts)]
-    proof = H.prove_claims(Transcript(DOMAIN), claims, ts)
-    H.verify_claims(Transcript(DOMAIN), claims, proof)
-    bad = claims[:2] + [H.EvalClaim(cs[2], u, (claims[2].value + 1) % R)]
+    ts = {f"t{i}": small_tensor(16, 20 + i) for i in range(3)}
+    ts["h"] = small_tensor(9, 40)
+    cs = {n: H.commit(t, g) for n, t in ts.items() if n != "h"}
+    cs["h"], bh = H.commit_hiding(ts["h"], g)
+    u1, u2 = tuple(rand_point(4, 21)), tuple(rand_point(4, 22))
+    claims = [Claim(n, u, ts[n].evaluate(list(u))) for n, u in
+              [("t0", u1), ("t1", u2), ("t2", u1), ("h", u2), ("t0", u2)]]
+    proofs = H.prove_claims(Transcript(DOMAIN), claims, ts, cs, {"h": bh})
+    assert len(proofs) == 2 and not proofs[0].zk and proofs[1].zk
+    H.verify_claims(Transcript(DOMAIN), claims, cs, proofs)
+    data = H.claims_proof_bytes(proofs)
+    H.verify_claims(Transcript(DOMAIN), claims, cs, data)
+    for j in range(len(claims)):
+        bad = list(claims)
+        bad[j] = Claim(bad[j].name, bad[j].point, (bad[j].value + 1) % R)
+        with pytest.raises(OpeningError):
+            H.verify_claims(Transcript(DOMAIN), bad, cs, proofs)
+        with pytest.raises(ValueError, match="not tensors"):
+            H.prove_claims(Transcript(DOMAIN), bad, ts, cs, {"h": bh})
     with pytest.raises(OpeningError):
-        H.verify_claims(Transcript(DOMAIN), bad, proof)
-    with pytest.raises(ValueError, match="not tensors"):
-        H.prove_claims(Transcript(DOMAIN), bad, ts)
-    with pytest.raises(ValueError, match="another point"):
-        H.prove_claims(Transcript(DOMAIN), [claims[0], H.EvalClaim(cs[1], tuple(rand_point(4, 1)), 0)], ts[:2])
+        H.verify_claims(Transcript(DOMAIN), claims, cs, proofs[::-1])
+    with pytest.raises(OpeningError):
+        H.verify_claims(Transcript(DOMAIN), claims, cs, proofs[:1])
+    with pytest.raises(MalformedProof):
+        H.verify_claims(Transcript(DOMAIN), claims, cs, data[:-1])
+    with pytest.raises(ValueError, match="no commitment"):
+        H.prove_claims(Transcript(DOMAIN), [Claim("zz", u1, 0)], ts, cs)
 
 
 # --------------------------------------------------------------------- soundness
@@ -330,7 +352,7 @@ def _file_fixture():
 
 def test_file_parts_roundtrip():
     st_b, pf = _file_fixture()
-    got = H.verify_file_parts(st_b, pf)
+    got = H.verify_bytes(st_b, pf)
     assert got.to_bytes() == st_b
 
 
@@ -341,7 +363,7 @@ def test_fuzz_mutated_statement(pos, flip):
     b = bytearray(st_b)
     b[pos % len(b)] ^= flip
     with pytest.raises(VerificationError):
-        H.verify_file_parts(bytes(b), pf)
+        H.verify_bytes(bytes(b), pf)
 
 
 # ------------------------------------------------------------------ hiding / zk
@@ -433,4 +455,4 @@ def test_hiding_statement_file_roundtrip():
     u = rand_point(4, 5)
     vals, proof = H.open_batch(H.transcript_for_file(), ts, cs, u, blinds=[b0, None])
     st_b = H.OpeningStatement(tuple(cs), tuple(u), tuple(vals)).to_bytes()
-    assert H.verify_file_parts(st_b, proof.to_bytes()).commitments[0].hiding
+    assert H.verify_bytes(st_b, proof.to_bytes()).commitments[0].hiding

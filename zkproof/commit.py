@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from . import ipa
 from .errors import MalformedProof, OpeningError
@@ -60,7 +60,7 @@ from .wire import Reader, Writer
 GEN_LABEL = "zkproof/hyrax/v1/G"
 Q_LABEL = "zkproof/hyrax/v1/Q"
 H_LABEL = "zkproof/hyrax/v1/H"
-PROTOCOL_ID = "hyrax-open"
+PROTOCOL_ID = "hyrax-open/v1"
 
 MAX_GEN_DIM = 1 << 24
 
@@ -376,44 +376,90 @@ def verify_opening(transcript: Transcript, commitment: Commitment, point: Sequen
 
 
 # --------------------------------------------------------------------- claim lists
-@dataclass(frozen=True)
-class EvalClaim:
-    """A protocol's leftover claim: the tensor committed in `commitment`, evaluated at
-    `point` (zero-padded to 2^len(point) entries), equals `value`."""
-
-    commitment: Commitment
-    point: tuple[int, ...]
-    value: int
+def _claim_groups(claims, commitments: Mapping[str, Commitment]) -> list[tuple[list[int], list[int]]]:
+    """Claims grouped by (point, gen_dim), in order of first appearance:
+    [(point, [claim indices])]. Each group is discharged by one batched opening."""
+    groups: dict[tuple, tuple[list[int], list[int]]] = {}
+    for i, c in enumerate(claims):
+        for attr in ("name", "point", "value"):
+            if not hasattr(c, attr):
+                raise TypeError(f"claims[{i}] has no {attr!r} (expected zkproof.claims.Claim-like objects)")
+        if c.name not in commitments:
+            raise ValueError(f"claims[{i}] is on {c.name!r}, which has no commitment")
+        pt = _check_point(c.point)
+        key = (tuple(pt), commitments[c.name].gen_dim)
+        groups.setdefault(key, (pt, []))[1].append(i)
+    if not groups:
+        raise ValueError("no claims to discharge")
+    return list(groups.values())
 
 
 def prove_claims(
-    transcript: Transcript, claims: Sequence[EvalClaim], tensors: Sequence[FrTensor], blinds=None
-) -> IPAProof:
-    """Discharge claims that share one point (and gen_dim) with one batched opening.
-    tensors[j] is the committed tensor of claims[j] (blinds[j] its row blinds when its
-    commitment is hiding). Claims at several points need a reduction to one point
-    first (not provided here)."""
-    point = _same_point(claims)
-    _, proof = open_batch(
-        transcript, tensors, [c.commitment for c in claims], point, [c.value for c in claims], blinds
-    )
-    return proof
+    transcript: Transcript,
+    claims: Sequence,
+    tensors: Mapping[str, FrTensor],
+    commitments: Mapping[str, Commitment],
+    blinds: Mapping[str, Sequence[int]] | None = None,
+) -> list[IPAProof]:
+    """Discharge evaluation claims (objects with .name, .point, .value, such as
+    zkproof.claims.Claim: the MLE of the tensor called `name`, zero-padded to
+    2^len(point), equals `value` at `point`) against committed tensors.
+
+    tensors[name] is the tensor committed as commitments[name] (blinds[name] its row
+    blinds when that commitment is hiding). Claims that share a point and gen_dim are
+    discharged by one batched opening; the result holds one proof per group, in the
+    order of the groups' first claims. Claims at many distinct points cost one IPA
+    each (a reduction of several points to one is not provided here). ValueError if a
+    claim is false."""
+    blinds = blinds or {}
+    proofs = []
+    for point, idx in _claim_groups(claims, commitments):
+        names = [claims[i].name for i in idx]
+        _, proof = open_batch(
+            transcript,
+            [tensors[n] for n in names],
+            [commitments[n] for n in names],
+            point,
+            [claims[i].value for i in idx],
+            [blinds.get(n) if commitments[n].hiding else None for n in names],
+        )
+        proofs.append(proof)
+    return proofs
 
 
-def verify_claims(transcript: Transcript, claims: Sequence[EvalClaim], proof) -> None:
-    """Verifier of prove_claims: raises OpeningError / MalformedProof."""
-    point = _same_point(claims)
-    verify_batch(transcript, [c.commitment for c in claims], point, [c.value for c in claims], proof)
+def verify_claims(
+    transcript: Transcript, claims: Sequence, commitments: Mapping[str, Commitment], proofs
+) -> None:
+    """Verifier of prove_claims. `proofs`: the list of IPAProofs, or the bytes of
+    claims_proof_bytes(proofs). Raises OpeningError / MalformedProof."""
+    groups = _claim_groups(claims, commitments)
+    if isinstance(proofs, (bytes, bytearray, memoryview)):
+        proofs = read_claims_proofs(bytes(proofs), claims, commitments)
+    proofs = list(proofs)
+    if len(proofs) != len(groups):
+        raise OpeningError(f"{len(proofs)} opening proofs for {len(groups)} groups of claims")
+    for (point, idx), proof in zip(groups, proofs):
+        names = [claims[i].name for i in idx]
+        verify_batch(transcript, [commitments[n] for n in names], point, [claims[i].value for i in idx], proof)
 
 
-def _same_point(claims) -> list[int]:
-    if not claims:
-        raise ValueError("no claims to discharge")
-    p0 = _check_point(claims[0].point)
-    for i, c in enumerate(claims):
-        if _check_point(c.point) != p0:
-            raise ValueError(f"claims[{i}] is at another point than claims[0]; batch per point")
-    return p0
+def claims_proof_bytes(proofs: Sequence[IPAProof]) -> bytes:
+    """The proofs of prove_claims, concatenated (sizes follow from the claims)."""
+    w = Writer()
+    for p in proofs:
+        p.write(w)
+    return w.bytes()
+
+
+def read_claims_proofs(data: bytes, claims: Sequence, commitments: Mapping[str, Commitment]) -> list[IPAProof]:
+    """Inverse of claims_proof_bytes for these claims; MalformedProof on a bad length."""
+    r = Reader(data)
+    out = []
+    for _, idx in _claim_groups(claims, commitments):
+        coms = [commitments[claims[i].name] for i in idx]
+        out.append(IPAProof.read(r, log2_exact(coms[0].gen_dim, "gen_dim"), any(c.hiding for c in coms)))
+    r.finish()
+    return out
 
 
 # -------------------------------------------------------------------- proof files
@@ -469,11 +515,14 @@ class OpeningStatement:
 
 
 def transcript_for_file() -> Transcript:
+    """The transcript of proof files (and com_bm): domain "zkproof/hyrax-open/v1"."""
     return Transcript("zkproof/" + PROTOCOL_ID)
 
 
-def verify_file_parts(statement: bytes, proof: bytes) -> OpeningStatement:
-    """Verify a (statement, proof) pair as stored in a proof file Envelope."""
+def verify_bytes(statement: bytes, proof: bytes) -> OpeningStatement:
+    """Verify a (statement, proof) pair as stored in a proof file Envelope with
+    protocol id PROTOCOL_ID; returns the decoded statement (nothing remains to be
+    checked except that its commitments, point and values are the ones expected)."""
     st = OpeningStatement.from_bytes(statement)
     verify_batch(transcript_for_file(), st.commitments, st.point, st.values, proof)
     return st
