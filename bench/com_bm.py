@@ -24,8 +24,8 @@ from common import Timer, base_parser, machine_info, print_table, resolve_device
 
 from zkproof import FrTensor, R
 from zkproof import commit as H
+from zkproof import proof_file
 from zkproof.g1 import msm
-from zkproof.wire import Envelope
 
 
 def parse():
@@ -95,8 +95,7 @@ def main():
 
     statement = H.OpeningStatement(tuple(coms), tuple(point), tuple(values)).to_bytes()
     if args.proof_out:
-        with open(args.proof_out, "wb") as f:
-            f.write(Envelope(H.PROTOCOL_ID, statement, proof_bytes).to_bytes())
+        proof_file.write(args.proof_out, H.PROTOCOL_ID, statement, proof_bytes)
         print(f"wrote {args.proof_out}")
 
     floor = None if args.no_floor else measure_floor(num, dim, g, dev)

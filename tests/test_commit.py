@@ -1,21 +1,23 @@
 """Hyrax commitments and batched openings (zkproof.commit, zkproof.ipa)."""
 import random
 import subprocess
+from pathlib import Path
 import sys
 
 import pytest
-from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zkproof import FrTensor, R, Transcript
 from zkproof import commit as H
+from zkproof.claims import Claim
 from zkproof.errors import MalformedProof, OpeningError, VerificationError
 from zkproof.field import mle_eval
 from zkproof.g1 import G1Point, G1Tensor, generators
 from zkproof.ipa import IPAProof
 
 DOMAIN = "test/hyrax"
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "com_bm.py"
 
 
 def rand_point(n, seed):
@@ -91,13 +93,6 @@ def test_commitment_is_row_msms():
             acc = acc + G[j] * x
         assert c.rows[i] == acc
     assert H.Commitment.from_bytes(c.to_bytes(), 10, 4) == c
-
-
-@dataclass(frozen=True)
-class Claim:  # the shape of zkproof.claims.Claim
-    name: str
-    point: tuple
-    value: int
 
 
 def test_claims_discharge_groups_by_point():
@@ -456,3 +451,17 @@ def test_hiding_statement_file_roundtrip():
     vals, proof = H.open_batch(H.transcript_for_file(), ts, cs, u, blinds=[b0, None])
     st_b = H.OpeningStatement(tuple(cs), tuple(u), tuple(vals)).to_bytes()
     assert H.verify_bytes(st_b, proof.to_bytes()).commitments[0].hiding
+
+
+def test_proof_file_cli(tmp_path):
+    f = tmp_path / "open.zkp"
+    ok = subprocess.run([sys.executable, str(BENCH), "2", "20", "4", "--proof-out", str(f), "--no-floor"],
+                        capture_output=True, text=True, cwd=BENCH.parent.parent)
+    assert ok.returncode == 0, ok.stderr
+    r = subprocess.run([sys.executable, "-m", "zkproof", "verify", str(f)], capture_output=True, text=True, cwd=BENCH.parent.parent)
+    assert r.returncode == 0 and "ACCEPTED" in r.stdout, r.stdout + r.stderr
+    data = bytearray(f.read_bytes())
+    data[-40] ^= 1  # inside the IPA proof
+    f.write_bytes(bytes(data))
+    r = subprocess.run([sys.executable, "-m", "zkproof", "verify", str(f)], capture_output=True, text=True, cwd=BENCH.parent.parent)
+    assert r.returncode == 1 and "REJECTED" in r.stdout, r.stdout + r.stderr
