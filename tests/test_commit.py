@@ -465,3 +465,16 @@ def test_proof_file_cli(tmp_path):
     f.write_bytes(bytes(data))
     r = subprocess.run([sys.executable, "-m", "zkproof", "verify", str(f)], capture_output=True, text=True, cwd=BENCH.parent.parent)
     assert r.returncode == 1 and "REJECTED" in r.stdout, r.stdout + r.stderr
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 70), st.sampled_from([1, 2, 4, 8, 16]), st.integers(0, 2), st.integers(0, 2**32))
+def test_open_completeness_random_sizes(D, g, extra, seed):
+    t = small_tensor(D, seed)
+    c = H.commit(t, g)
+    u = rand_point(max(0, (D - 1).bit_length()) + extra, seed)
+    v, proof = H.prove_opening(Transcript(DOMAIN), t, c, u)
+    assert v == mle_eval(t.to_ints(), u)
+    H.verify_opening(Transcript(DOMAIN), c, u, v, proof.to_bytes())
+    with pytest.raises(OpeningError):
+        H.verify_opening(Transcript(DOMAIN), c, u, (v + 1) % R, proof)

@@ -36,7 +36,7 @@ The verifier folds C' into the IPA's final MSM: one MSM of size
 sum_j rows_j + gen_dim + 2 log2(gen_dim) + 1 for the whole batch.
 
 The prover does one pass over each tensor (partial_eval) plus 2 log2(gen_dim) MSMs of
-size gen_dim; the proof is 96 log2(gen_dim) + 32 bytes, whatever NUM and D.
+size gen_dim / 2 (zero-knowledge: one more of size gen_dim); the proof is 96 log2(gen_dim) + 32 bytes (zero-knowledge: + 80), whatever NUM and D.
 
 What the caller must still check: that the commitments are the ones they expect (the
 verifier only proves consistency with the commitments it is given) and that the
@@ -44,13 +44,14 @@ values are the claims their protocol produced.
 """
 from __future__ import annotations
 
+import operator
 import secrets
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from . import ipa
 from .errors import MalformedProof, OpeningError
-from .field import R
+from .field import R, eq_eval
 from .g1 import G1Point, G1Tensor, generators, msm
 from .ipa import IPAProof, log2_exact, read_point
 from .tensor import FrTensor
@@ -62,7 +63,7 @@ Q_LABEL = "zkproof/hyrax/v1/Q"
 H_LABEL = "zkproof/hyrax/v1/H"
 PROTOCOL_ID = "hyrax-open/v1"
 
-MAX_GEN_DIM = 1 << 24
+MAX_GEN_DIM = 1 << 20  # bounds the generators a statement can make a verifier derive
 
 
 def row_generators(gen_dim: int) -> G1Tensor:
@@ -197,10 +198,15 @@ def _check_point(u) -> list[int]:
         pts = list(u)
     except TypeError:
         raise TypeError("point must be a sequence of ints") from None
+    out = []
     for i, x in enumerate(pts):
-        if not isinstance(x, int) or isinstance(x, bool):
-            raise TypeError(f"point[{i}] is {type(x).__name__}, expected an int")
-    return [x % R for x in pts]
+        if isinstance(x, bool):
+            raise TypeError(f"point[{i}] is a bool, expected an int")
+        try:
+            out.append(operator.index(x) % R)
+        except TypeError:
+            raise TypeError(f"point[{i}] is {type(x).__name__}, expected an int") from None
+    return out
 
 
 def _absorb_statement(t: Transcript, commitments: Sequence[Commitment], point, values) -> None:
@@ -250,8 +256,14 @@ def evaluations(tensors: Sequence[FrTensor], point: Sequence[int], gen_dim: int)
         rows = num_rows(len(t), gen_dim)
         if eq_col is None or eq_col.device != t.device:
             eq_col = FrTensor.eq(u_col, t.device)
-        tp = t.pad(rows * gen_dim)
-        w = tp.partial_eval(u_row, rows, gen_dim, axis=0)
+        full = len(t) // gen_dim  # complete rows; the last row, if partial, is added alone
+        if full:
+            w = t[: full * gen_dim].partial_eval(u_row, full, gen_dim, axis=0)
+        else:
+            w = FrTensor.zeros(gen_dim, t.device)
+        if full < rows:
+            bits = [(full >> k) & 1 for k in range(len(u_row))]
+            w = w + t[full * gen_dim :].pad(gen_dim) * eq_eval(u_row, bits)
         if scale != 1:
             w = w * scale
         out.append((w, w.inner(eq_col)))
