@@ -81,8 +81,14 @@ def test_batched_completeness_mixed_lengths():
     H.verify_batch(Transcript(DOMAIN), cs, u, vals, proof.to_bytes())
 
 
-def test_commitment_is_row_msms():
+@pytest.mark.parametrize("kind", ["signed", "non-negative", "large"])
+def test_commitment_is_row_msms(kind):
+    """Against a naive sum; the signed case goes through the shift-by-min path."""
     t = small_tensor(10, 5)
+    if kind == "non-negative":
+        t = FrTensor.from_ints([abs(x) for x in t.to_signed().tolist()])
+    elif kind == "large":
+        t = FrTensor.from_ints(t.to_ints()[:9] + [R - 2**70])
     c = H.commit(t, 4)
     G = H.row_generators(4)
     xs = t.to_ints()

@@ -168,11 +168,42 @@ def _row_msms(t: FrTensor, gen_dim: int) -> G1Tensor:
     t = t.to("cpu")
     G = row_generators(gen_dim)
     D = len(t)
+    # Negative small integers are field elements near r (255-bit scalars, the MSM's worst
+    # case). Shift them to small non-negative ones and subtract shift * sum_j G_j:
+    # C_i = MSM(row_i + shift, G) - shift * sum_{j < len(row_i)} G_j.
+    shift = _negative_shift(t)
+    if shift:
+        t = t + shift
+    corr: dict[int, G1Point] = {}
     pts = []
     for i in range(num_rows(D, gen_dim)):
         row = t[i * gen_dim : min(D, (i + 1) * gen_dim)]
-        pts.append(msm(row, G[: len(row)]) if len(row) else G1Point.identity())
+        n = len(row)
+        if not n:
+            pts.append(G1Point.identity())
+            continue
+        c = msm(row, G[:n])
+        if shift:
+            if n not in corr:
+                corr[n] = msm(FrTensor.ones(n), G[:n]) * shift
+            c = c - corr[n]
+        pts.append(c)
     return G1Tensor.from_points(pts)
+
+
+def _negative_shift(t: FrTensor) -> int:
+    """-min(t) when t holds small signed integers some of which are negative (so that
+    t - min(t) is small and non-negative), else 0."""
+    if len(t) == 0:
+        return 0
+    try:
+        x = t.to_signed()
+    except ValueError:  # not all small: nothing to gain
+        return 0
+    lo, hi = int(x.min()), int(x.max())
+    if lo >= 0 or hi - lo >= 1 << 62:
+        return 0
+    return -lo
 
 
 # ----------------------------------------------------------------------------- claims
