@@ -387,9 +387,13 @@ def verify_batch(
     _absorb_statement(transcript, commitments, u, vals)
     rho = transcript.challenge("hyrax/rho")
     weights = []
+    eq_rows: dict[tuple[int, int], FrTensor] = {}  # (row variables, rows) -> eq(u_row)[:rows]
     for c, pj in zip(commitments, _powers(rho, len(commitments))):
         _, u_row, scale = _split_point(u, c.length, gen_dim)
-        weights.append(FrTensor.eq(u_row)[: c.num_rows] * (pj * scale % R))
+        key = (len(u_row), c.num_rows)
+        if key not in eq_rows:
+            eq_rows[key] = FrTensor.eq(u_row)[: c.num_rows]
+        weights.append(eq_rows[key] * (pj * scale % R))
     v_comb = sum(v * p for v, p in zip(vals, _powers(rho, len(vals)))) % R
     u_col, _, _ = _split_point(u, 0, gen_dim)
     m, scalars, points = ipa.verify_terms(
