@@ -484,3 +484,51 @@ def test_open_completeness_random_sizes(D, g, extra, seed):
     H.verify_opening(Transcript(DOMAIN), c, u, v, proof.to_bytes())
     with pytest.raises(OpeningError):
         H.verify_opening(Transcript(DOMAIN), c, u, (v + 1) % R, proof)
+
+
+# ------------------------------------------------------- sumcheck claims, end to end
+def test_hadamard_claims_discharged_by_one_opening():
+    from zkproof import hadamard
+
+    num, dim = 3, 5
+    a, b = small_tensor(num * dim, 50), small_tensor(num * dim, 51)
+    pa, pb = hadamard.padded(a, num, dim), hadamard.padded(b, num, dim)
+    coms = {"a": H.commit(pa, 4)}
+    coms["b"], bb = H.commit_hiding(pb, 4)
+    u = rand_point(hadamard.num_vars(num, dim), 52)
+    tp = Transcript(DOMAIN)
+    st, proof, claims = hadamard.prove(tp, a, b, num, dim, u)
+    openings = H.prove_claims(tp, claims, {"a": pa, "b": pb}, coms, {"b": bb})
+    assert len(openings) == 1  # both claims are at the sumcheck's point
+    tv = Transcript(DOMAIN)
+    got = hadamard.verify(tv, st, proof)
+    H.verify_claims(tv, got, coms, H.claims_proof_bytes(openings))
+    # the committed b differs from the one the sumcheck used: rejected
+    coms_bad = dict(coms, b=H.commit(pb + 1, 4))
+    with pytest.raises(OpeningError):
+        H.verify_claims(Transcript(DOMAIN), got, coms_bad, openings)
+
+
+def test_matmul_claims_discharged_per_point():
+    from zkproof import matmul
+
+    num, m, k, n = 2, 3, 4, 2
+    A, B = small_tensor(num * m * k, 60), small_tensor(num * k * n, 61)
+    pA, pB = matmul.padded_a(A, num, m, k), matmul.padded_b(B, num, k, n)
+    coms = {"A": H.commit(pA, 8), "B": H.commit(pB, 8)}
+    C = FrTensor.cat([
+        FrTensor.from_ints([
+            sum(A.to_signed()[s * m * k + i * k + j] * B.to_signed()[s * k * n + j * n + c] for j in range(k))
+            for i in range(m) for c in range(n)
+        ]) for s in range(num)
+    ])
+    tp = Transcript(DOMAIN)
+    c_vars = len(matmul.padded_c(C, num, m, n)).bit_length() - 1
+    u = rand_point(c_vars, 62)
+    y = matmul.claim_on_c(C, num, m, n, u)
+    st, proof, claims = matmul.prove(tp, A, B, num, m, k, n, u, y)
+    openings = H.prove_claims(tp, claims, {"A": pA, "B": pB}, coms)
+    tv = Transcript(DOMAIN)
+    got = matmul.verify(tv, st, proof)
+    H.verify_claims(tv, got, coms, openings)
+    assert len(openings) == len({c.point for c in got})
