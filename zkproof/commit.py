@@ -53,7 +53,7 @@ from . import ipa
 from .errors import MalformedProof, OpeningError
 from .field import R, eq_eval
 from .g1 import G1Point, G1Tensor, generators, msm
-from .ipa import IPAProof, log2_exact, read_point
+from .ipa import IPAProof, log2_exact
 from .tensor import FrTensor
 from .transcript import Transcript
 from .wire import Reader, Writer
@@ -105,6 +105,8 @@ class Commitment:
 
     def __post_init__(self):
         _check_sizes(self.length, self.gen_dim)
+        if not isinstance(self.rows, G1Tensor):
+            raise TypeError(f"rows must be a G1Tensor, got {type(self.rows).__name__}")
         if len(self.rows) != num_rows(self.length, self.gen_dim):
             raise ValueError(
                 f"{len(self.rows)} row commitments, length {self.length} / gen_dim {self.gen_dim} needs "
@@ -125,7 +127,11 @@ class Commitment:
         n = num_rows(length, gen_dim)
         if r.remaining() < 48 * n:  # before decoding anything, so a huge claimed size fails fast
             raise MalformedProof(f"truncated: {n} row commitments need {48 * n} bytes, {r.remaining()} left")
-        pts = G1Tensor.from_points([read_point(r, f"row commitment {i}") for i in range(n)])
+        raw = r.raw(48 * n, "row commitments")
+        try:
+            pts = G1Tensor.from_bytes(raw)  # native, parallel; checks curve and subgroup
+        except ValueError as e:
+            raise MalformedProof(f"invalid row commitment: {e}") from None
         return cls(length, gen_dim, pts, bool(hiding))
 
     @classmethod
