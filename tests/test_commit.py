@@ -532,3 +532,15 @@ def test_matmul_claims_discharged_per_point():
     got = matmul.verify(tv, st, proof)
     H.verify_claims(tv, got, coms, openings)
     assert len(openings) == len({c.point for c in got})
+
+
+def test_open_folded_streams_tensors():
+    ts = [small_tensor(20, 70 + i) for i in range(3)]
+    cs = [H.commit(t, 8) for t in ts]
+    u = rand_point(5, 71)
+    folds = [H.fold_rows(t, u, 8) for t in ts]
+    vals, proof = H.open_folded(Transcript(DOMAIN), folds, cs, u)
+    assert vals == [t.evaluate(u) for t in ts]
+    H.verify_batch(Transcript(DOMAIN), cs, u, vals, proof)
+    with pytest.raises(ValueError, match="another tensor shape or point"):
+        H.open_folded(Transcript(DOMAIN), [H.fold_rows(ts[0], rand_point(5, 1), 8)] + folds[1:], cs, u)

@@ -280,31 +280,39 @@ def _powers(rho: int, n: int) -> list[int]:
     return out
 
 
-def evaluations(tensors: Sequence[FrTensor], point: Sequence[int], gen_dim: int):
-    """For each tensor, (w_j, v_j): its rows folded at u_row (times scale), length
-    gen_dim, and its value t_j(u) = <w_j, eq(u_col)>. One pass over each tensor."""
+@dataclass(frozen=True)
+class RowFold:
+    """One tensor's share of an opening at a point: w = scale * sum_i eq(u_row)[i] row_i
+    (length gen_dim, on the CPU) and its value t(u) = <w, eq(u_col)>."""
+
+    length: int
+    gen_dim: int
+    point: tuple[int, ...]
+    w: FrTensor
+    value: int
+
+
+def fold_rows(t: FrTensor, point: Sequence[int], gen_dim: int) -> RowFold:
+    """The prover's pass over one tensor for an opening at `point` (one partial_eval on
+    t's device). Tensors can be folded one at a time (and dropped) before open_folded,
+    so a batch never needs all its tensors in memory at once."""
+    if not isinstance(t, FrTensor):
+        raise TypeError(f"t must be an FrTensor, got {type(t).__name__}")
     u = _check_point(point)
-    out = []
-    eq_col = None
-    for j, t in enumerate(tensors):
-        if not isinstance(t, FrTensor):
-            raise TypeError(f"tensors[{j}] is {type(t).__name__}, expected an FrTensor")
-        u_col, u_row, scale = _split_point(u, len(t), gen_dim)
-        rows = num_rows(len(t), gen_dim)
-        if eq_col is None or eq_col.device != t.device:
-            eq_col = FrTensor.eq(u_col, t.device)
-        full = len(t) // gen_dim  # complete rows; the last row, if partial, is added alone
-        if full:
-            w = t[: full * gen_dim].partial_eval(u_row, full, gen_dim, axis=0)
-        else:
-            w = FrTensor.zeros(gen_dim, t.device)
-        if full < rows:
-            bits = [(full >> k) & 1 for k in range(len(u_row))]
-            w = w + t[full * gen_dim :].pad(gen_dim) * eq_eval(u_row, bits)
-        if scale != 1:
-            w = w * scale
-        out.append((w, w.inner(eq_col)))
-    return out
+    u_col, u_row, scale = _split_point(u, len(t), gen_dim)
+    rows = num_rows(len(t), gen_dim)
+    full = len(t) // gen_dim  # complete rows; the last row, if partial, is added alone
+    if full:
+        w = t[: full * gen_dim].partial_eval(u_row, full, gen_dim, axis=0)
+    else:
+        w = FrTensor.zeros(gen_dim, t.device)
+    if full < rows:
+        bits = [(full >> k) & 1 for k in range(len(u_row))]
+        w = w + t[full * gen_dim :].pad(gen_dim) * eq_eval(u_row, bits)
+    if scale != 1:
+        w = w * scale
+    w = w.to("cpu")
+    return RowFold(len(t), gen_dim, tuple(u), w, w.inner(FrTensor.eq(u_col)))
 
 
 def open_batch(
@@ -320,10 +328,39 @@ def open_batch(
     `values`, if given, are checked against the tensors (ValueError on a mismatch, so
     a prover never emits a proof of a false claim by accident). `blinds[j]` are the
     row blinds commit_hiding returned for a hiding commitment (None for the others);
-    with any hiding commitment the proof is zero-knowledge."""
+    with any hiding commitment the proof is zero-knowledge.
+    Equivalent to open_folded(..., [fold_rows(t, point, gen_dim) for t in tensors], ...)."""
     gen_dim = _check_batch(commitments)
     if len(tensors) != len(commitments):
         raise ValueError(f"{len(tensors)} tensors but {len(commitments)} commitments")
+    for j, (t, c) in enumerate(zip(tensors, commitments)):
+        if not isinstance(t, FrTensor):
+            raise TypeError(f"tensors[{j}] is {type(t).__name__}, expected an FrTensor")
+        if len(t) != c.length:
+            raise ValueError(f"tensors[{j}] has length {len(t)}, its commitment is for {c.length}")
+    u = _check_point(point)
+    folds = [fold_rows(t, u, gen_dim) for t in tensors]
+    return open_folded(transcript, folds, commitments, u, values, blinds)
+
+
+def open_folded(
+    transcript: Transcript,
+    folds: Sequence[RowFold],
+    commitments: Sequence[Commitment],
+    point: Sequence[int],
+    values: Sequence[int] | None = None,
+    blinds: Sequence[Sequence[int] | None] | None = None,
+) -> tuple[list[int], IPAProof]:
+    """open_batch from the tensors' RowFolds (fold_rows at the same point)."""
+    gen_dim = _check_batch(commitments)
+    u = _check_point(point)
+    if len(folds) != len(commitments):
+        raise ValueError(f"{len(folds)} folds but {len(commitments)} commitments")
+    for j, (f, c) in enumerate(zip(folds, commitments)):
+        if not isinstance(f, RowFold):
+            raise TypeError(f"folds[{j}] is {type(f).__name__}, expected a RowFold")
+        if (f.length, f.gen_dim) != (c.length, c.gen_dim) or list(f.point) != u:
+            raise ValueError(f"folds[{j}] is for another tensor shape or point than commitments[{j}]")
     blinds = list(blinds) if blinds is not None else [None] * len(commitments)
     if len(blinds) != len(commitments):
         raise ValueError(f"{len(blinds)} blinds entries for {len(commitments)} commitments")
@@ -332,12 +369,7 @@ def open_batch(
             raise ValueError(f"blinds[{j}] must hold the {c.num_rows} row blinds of the hiding commitment {j}")
         if not c.hiding and b is not None:
             raise ValueError(f"blinds[{j}] given for a commitment that is not hiding")
-    for j, (t, c) in enumerate(zip(tensors, commitments)):
-        if len(t) != c.length:
-            raise ValueError(f"tensors[{j}] has length {len(t)}, its commitment is for {c.length}")
-    u = _check_point(point)
-    evals = evaluations(tensors, u, gen_dim)
-    vals = [v for _, v in evals]
+    vals = [f.value for f in folds]
     if values is not None:
         given = [int(v) % R for v in values]
         if len(given) != len(vals):
@@ -348,8 +380,8 @@ def open_batch(
     _absorb_statement(transcript, commitments, u, vals)
     rho = transcript.challenge("hyrax/rho")
     w = None
-    for (wj, _), pj in zip(evals, _powers(rho, len(evals))):
-        term = wj.to("cpu") * pj if pj != 1 else wj.to("cpu")
+    for f, pj in zip(folds, _powers(rho, len(folds))):
+        term = f.w * pj if pj != 1 else f.w
         w = term if w is None else w + term
     u_col, _, _ = _split_point(u, 0, gen_dim)
     hiding = None
