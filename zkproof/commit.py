@@ -35,7 +35,8 @@ and one inner-product argument (zkproof.ipa) proves C' = <w, G>, <w, eq(u_col)> 
 The verifier folds C' into the IPA's final MSM: one MSM of size
 sum_j rows_j + gen_dim + 2 log2(gen_dim) + 1 for the whole batch.
 
-The prover does one pass over each tensor (partial_eval) plus 2 log2(gen_dim) MSMs of
+The prover does one pass over each tensor (fold_rows: partial_eval; tensors can be
+folded one at a time and dropped, then open_folded finishes) plus 2 log2(gen_dim) MSMs of
 size gen_dim / 2 (zero-knowledge: one more of size gen_dim); the proof is 96 log2(gen_dim) + 32 bytes (zero-knowledge: + 80), whatever NUM and D.
 
 What the caller must still check: that the commitments are the ones they expect (the
