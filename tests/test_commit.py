@@ -46,7 +46,8 @@ def rejects(c, u, v, proof, exc=VerificationError, domain=DOMAIN):
 # ------------------------------------------------------------------ completeness
 @pytest.mark.parametrize(
     "D,g,extra",
-    [(12, 4, 0), (1, 1, 0), (1, 4, 0), (1, 1, 2), (3, 16, 0), (5, 2, 1), (2, 2, 0), (64, 8, 0), (100, 16, 2), (7, 1, 0), (0, 4, 1)],
+    [(12, 4, 0), (1, 1, 0), (1, 4, 0), (1, 1, 2), (3, 16, 0), (5, 2, 1), (2, 2, 0), (64, 8, 0), (100, 16, 2), (7, 1, 0),
+     (0, 4, 1), (300, 64, 0), (5, 128, 0)],
 )
 def test_open_completeness(D, g, extra):
     t, c, u, v, proof = opened(D, g, extra, seed=D * 31 + g)
@@ -54,7 +55,7 @@ def test_open_completeness(D, g, extra):
     assert v == mle_eval(t.to_ints(), u)
     H.verify_opening(Transcript(DOMAIN), c, u, v, proof)
     H.verify_opening(Transcript(DOMAIN), c, u, v, proof.to_bytes())
-    assert len(proof.to_bytes()) == IPAProof.size((g - 1).bit_length())
+    assert len(proof.to_bytes()) == IPAProof.size(g)
 
 
 def test_point_with_extra_top_variables_scales_value():
@@ -161,9 +162,9 @@ def test_wrong_commitment_rejected():
     rows = [c.rows[i] for i in range(c.num_rows)]
     rows[1] = rows[1] + G1Point.generator()
     rejects(H.Commitment(c.length, c.gen_dim, G1Tensor.from_points(rows)), u, v, proof, OpeningError)
-    # same tensor, declared length changed (another statement)
+    # the same rows read with another gen_dim
     with pytest.raises((OpeningError, ValueError)):
-        H.verify_opening(Transcript(DOMAIN), H.Commitment(11, 4, c.rows), u, v, proof)
+        H.verify_opening(Transcript(DOMAIN), H.Commitment(6, 2, c.rows), u[:3], v, proof)
 
 
 def test_commitment_shifted_by_q_rejected():
@@ -186,32 +187,35 @@ def _replace(proof, L=None, R_=None, a=None):
 
 
 def test_tampered_L_rejected():
-    _, c, u, v, proof = opened(16, 8)
+    _, c, u, v, proof = opened(64, 32)
     L = list(proof.L)
     L[1] = L[1] + G1Point.generator()
     rejects(c, u, v, _replace(proof, L=L), OpeningError)
 
 
 def test_tampered_R_rejected():
-    _, c, u, v, proof = opened(16, 8)
+    _, c, u, v, proof = opened(64, 32)
     Rs = list(proof.R)
     Rs[0] = -Rs[0]
     rejects(c, u, v, _replace(proof, R_=Rs), OpeningError)
 
 
 def test_swapped_L_and_R_rejected():
-    _, c, u, v, proof = opened(16, 8)
+    _, c, u, v, proof = opened(64, 32)
     rejects(c, u, v, IPAProof(proof.R, proof.L, proof.a), OpeningError)
 
 
 def test_swapped_rounds_rejected():
-    _, c, u, v, proof = opened(16, 8)
+    _, c, u, v, proof = opened(64, 32)
     rejects(c, u, v, IPAProof(proof.L[::-1], proof.R[::-1], proof.a), OpeningError)
 
 
 def test_tampered_final_scalar_rejected():
     _, c, u, v, proof = opened()
-    rejects(c, u, v, _replace(proof, a=(proof.a + 1) % R), OpeningError)
+    for i in range(len(proof.a)):
+        a = list(proof.a)
+        a[i] = (a[i] + 1) % R
+        rejects(c, u, v, _replace(proof, a=tuple(a)), OpeningError)
 
 
 def test_different_point_rejected():
@@ -225,28 +229,31 @@ def test_different_point_rejected():
 
 
 def test_replay_under_another_statement_rejected():
-    _, c, u, v, proof = opened()
+    """With IPA rounds the proof is bound to its transcript. (For gen_dim <= 8 the proof
+    is the folded row itself, valid for its statement in any transcript.)"""
+    _, c, u, v, proof = opened(64, 32)
+    assert proof.rounds > 0
     rejects(c, u, v, proof, OpeningError, domain="another protocol")
     # the same proof presented with a longer (zero-extended) point: a different statement
     rejects(c, u + [0], v, proof, OpeningError)
 
 
 def test_wrong_round_count_rejected():
-    _, c, u, v, proof = opened(16, 8)
+    _, c, u, v, proof = opened(64, 32)
     short = IPAProof(proof.L[:-1], proof.R[:-1], proof.a)
     rejects(c, u, v, short, OpeningError)
     rejects(c, u, v, short.to_bytes(), MalformedProof)
 
 
 def test_truncated_and_extended_bytes_rejected():
-    _, c, u, v, proof = opened(16, 8)
+    _, c, u, v, proof = opened(64, 32)
     b = proof.to_bytes()
     for bad in (b[:-1], b[:-32], b[:48], b + b"\x00", b + b[:48], b""):
         rejects(c, u, v, bad, MalformedProof)
 
 
 def test_invalid_point_encoding_rejected():
-    _, c, u, v, proof = opened(16, 8)
+    _, c, u, v, proof = opened(64, 32)
     b = bytearray(proof.to_bytes())
     b[0:48] = b"\x9f" + b"\xff" * 47  # x >= p
     rejects(c, u, v, bytes(b), MalformedProof)
@@ -261,9 +268,9 @@ def test_invalid_point_encoding_rejected():
 
 
 def test_non_canonical_final_scalar_rejected():
-    _, c, u, v, proof = opened(16, 8)
+    _, c, u, v, proof = opened(64, 32)
     b = proof.to_bytes()
-    bad = b[:-32] + ((proof.a + R) % 2**256).to_bytes(32, "little")
+    bad = b[:-32] + ((proof.a[-1] + R) % 2**256).to_bytes(32, "little")
     rejects(c, u, v, bad, MalformedProof)
 
 
@@ -308,7 +315,7 @@ _FIX = {}
 
 def _fixture():
     if not _FIX:
-        _, c, u, v, proof = opened(16, 8, seed=3)
+        _, c, u, v, proof = opened(64, 32, seed=3)
         _FIX.update(c=c, u=u, v=v, b=proof.to_bytes())
     return _FIX
 
@@ -368,7 +375,7 @@ def test_fuzz_mutated_statement(pos, flip):
 
 
 # ------------------------------------------------------------------ hiding / zk
-def hiding_opened(D=12, g=4, seed=2):
+def hiding_opened(D=40, g=16, seed=2):
     t = small_tensor(D, seed)
     c, blinds = H.commit_hiding(t, g)
     u = rand_point(max(0, (D - 1).bit_length()), seed)
@@ -376,12 +383,12 @@ def hiding_opened(D=12, g=4, seed=2):
     return t, c, blinds, u, v, proof
 
 
-@pytest.mark.parametrize("D,g", [(12, 4), (1, 1), (5, 2), (40, 8)])
+@pytest.mark.parametrize("D,g", [(12, 4), (1, 1), (5, 2), (40, 8), (70, 32)])
 def test_hiding_open_completeness(D, g):
     t, c, blinds, u, v, proof = hiding_opened(D, g, seed=D + g)
     assert c.hiding and len(blinds) == c.num_rows
     assert v == t.evaluate(u)
-    assert proof.zk and len(proof.to_bytes()) == IPAProof.size((g - 1).bit_length(), zk=True)
+    assert proof.zk and len(proof.to_bytes()) == IPAProof.size(g, zk=True)
     H.verify_opening(Transcript(DOMAIN), c, u, v, proof.to_bytes())
 
 
@@ -394,7 +401,7 @@ def test_hiding_commitments_are_randomised():
     assert c1.to_bytes() != plain.to_bytes()
     # two zk proofs of the same statement share no L, R or A
     _, c, blinds, u, v, p1 = hiding_opened()
-    _, p2 = H.prove_opening(Transcript(DOMAIN), small_tensor(12, 2), c, u, blinds)
+    _, p2 = H.prove_opening(Transcript(DOMAIN), small_tensor(40, 2), c, u, blinds)
     assert not set(x.to_bytes() for x in p1.L + p1.R + (p1.A,)) & set(x.to_bytes() for x in p2.L + p2.R + (p2.A,))
 
 
@@ -433,7 +440,7 @@ def test_hiding_tampered_schnorr_rejected():
     g = G1Point.generator()
     for bad in (
         IPAProof(proof.L, proof.R, proof.a, proof.A + g, proof.z_h),
-        IPAProof(proof.L, proof.R, (proof.a + 1) % R, proof.A, proof.z_h),
+        IPAProof(proof.L, proof.R, ((proof.a[0] + 1) % R,) + proof.a[1:], proof.A, proof.z_h),
         IPAProof(proof.L, proof.R, proof.a, proof.A, (proof.z_h + 1) % R),
         IPAProof((proof.L[0] + g,) + proof.L[1:], proof.R, proof.a, proof.A, proof.z_h),
     ):
@@ -474,7 +481,7 @@ def test_proof_file_cli(tmp_path):
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.integers(0, 70), st.sampled_from([1, 2, 4, 8, 16]), st.integers(0, 2), st.integers(0, 2**32))
+@given(st.integers(0, 70), st.sampled_from([1, 2, 4, 8, 16, 32]), st.integers(0, 2), st.integers(0, 2**32))
 def test_open_completeness_random_sizes(D, g, extra, seed):
     t = small_tensor(D, seed)
     c = H.commit(t, g)

@@ -36,12 +36,20 @@ The verifier folds C' into the IPA's final MSM: one MSM of size
 sum_j rows_j + gen_dim + 2 log2(gen_dim) + 1 for the whole batch.
 
 The prover does one pass over each tensor (fold_rows: partial_eval; tensors can be
-folded one at a time and dropped, then open_folded finishes) plus 2 log2(gen_dim) MSMs of
-size gen_dim / 2 (zero-knowledge: one more of size gen_dim); the proof is 96 log2(gen_dim) + 32 bytes (zero-knowledge: + 80), whatever NUM and D.
+folded one at a time and dropped, then open_folded finishes) plus 2 k' MSMs of
+size gen_dim / 2 (k' = log2(gen_dim) - 3 rounds when gen_dim >= 8; zero-knowledge: one more
+MSM of size gen_dim); the proof is 96 k' + 256 bytes (zero-knowledge: + 80), whatever
+NUM and D (ipa.IPAProof.size).
 
 What the caller must still check: that the commitments are the ones they expect (the
 verifier only proves consistency with the commitments it is given) and that the
-values are the claims their protocol produced.
+values are the claims their protocol produced. The commitment binds the whole
+rows x gen_dim matrix: when D is not a multiple of gen_dim, nothing forces the
+positions D..rows*gen_dim-1 of the last row to be zero (an honest `commit` makes them
+zero; a dishonest committer need not), and openings are of the committed matrix.
+Where zero padding matters for soundness, use D a multiple of gen_dim (rows beyond
+the last are never committed, hence zero) — the same caveat as for any padding a
+protocol commits to.
 """
 from __future__ import annotations
 
@@ -417,10 +425,9 @@ def verify_batch(
         raise ValueError(f"{len(vals)} values for {len(commitments)} commitments")
     for c in commitments:
         _split_point(u, c.length, gen_dim)  # ValueError on a point too short for a tensor
-    c_vars = log2_exact(gen_dim, "gen_dim")
     zk = any(c.hiding for c in commitments)
     if isinstance(proof, (bytes, bytearray, memoryview)):
-        proof = IPAProof.from_bytes(bytes(proof), c_vars, zk)
+        proof = IPAProof.from_bytes(bytes(proof), gen_dim, zk)
     if not isinstance(proof, IPAProof):
         raise TypeError(f"proof must be an IPAProof or bytes, got {type(proof).__name__}")
     _absorb_statement(transcript, commitments, u, vals)
@@ -543,7 +550,7 @@ def read_claims_proofs(data: bytes, claims: Sequence, commitments: Mapping[str, 
     out = []
     for _, idx in _claim_groups(claims, commitments):
         coms = [commitments[claims[i].name] for i in idx]
-        out.append(IPAProof.read(r, log2_exact(coms[0].gen_dim, "gen_dim"), any(c.hiding for c in coms)))
+        out.append(IPAProof.read(r, coms[0].gen_dim, any(c.hiding for c in coms)))
     r.finish()
     return out
 
