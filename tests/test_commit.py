@@ -551,3 +551,17 @@ def test_open_folded_streams_tensors():
     H.verify_batch(Transcript(DOMAIN), cs, u, vals, proof)
     with pytest.raises(ValueError, match="another tensor shape or point"):
         H.open_folded(Transcript(DOMAIN), [H.fold_rows(ts[0], rand_point(5, 1), 8)] + folds[1:], cs, u)
+
+
+@pytest.mark.cuda
+def test_cuda_tensors_open_like_cpu():
+    ts = [small_tensor(300, 80 + i) for i in range(2)]
+    u = rand_point(9, 81)
+    cs = [H.commit(t, 32) for t in ts]
+    assert [H.commit(t.to("cuda"), 32) for t in ts] == cs
+    for t in ts:
+        f_cpu, f_gpu = H.fold_rows(t, u, 32), H.fold_rows(t.to("cuda"), u, 32)
+        assert f_gpu.w == f_cpu.w and f_gpu.value == f_cpu.value
+    vals, proof = H.open_batch(Transcript(DOMAIN), [t.to("cuda") for t in ts], cs, u)
+    assert vals == [t.evaluate(u) for t in ts]
+    H.verify_batch(Transcript(DOMAIN), cs, u, vals, proof)
