@@ -381,9 +381,9 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int meth
     std::vector<G1Xyzz> partial((size_t)tasks, g1_identity());
 
     // Waking worker threads costs far more than small MSMs when the machine is busy, so
-    // below about 10^5 field multiplications of work the MSM stays on one thread.
+    // below about 3 * 10^5 field multiplications of work the MSM stays on one thread.
     const double work = (double)windows * window_cost(n, c, affine);
-#pragma omp parallel if (work >= 1e5)
+#pragma omp parallel if (work >= 3e5)
     {
         std::vector<G1Xyzz> B;
         AffineScratch scratch;
