@@ -16,6 +16,13 @@ Decoding checks the flags, x < p, that x is on the curve and that the point lies
 prime-order subgroup (the endomorphism test phi(P) = [-u^2] P); bad input raises
 ValueError naming the problem and, for tensors, the first bad index.
 
+MSM (`msm`): CPU Pippenger with signed window digits (window size chosen from n and the
+largest scalar bit length, so b-bit scalars cost about b/255 of full ones), windows spread
+over OpenMP threads, and batch-affine bucket accumulation: each bucket's points are summed
+pairwise in levels, all additions of a level sharing one field inversion (about 6
+multiplications per addition instead of 10 for projective mixed additions). Small MSMs
+(below ~3e5 field multiplications of work) run on one thread. No GPU MSM yet.
+
 Transparent generators (`generators(n, label)`): point i is derived by try-and-increment
 from tag = SHA256(b"zkproof/g1-generators/v1" || le64(len(label)) || label):
   for counter = 0, 1, ...: h = SHA256(tag || le64(i) || le32(counter) || 0x00)
