@@ -5,6 +5,7 @@ namespace py = pybind11;
 
 namespace zk {
 void register_fr(py::module_ &m);
+void register_lookup(py::module_ &m);
 }
 
 PYBIND11_MODULE(_native, m) {
@@ -15,4 +16,5 @@ PYBIND11_MODULE(_native, m) {
     m.attr("with_cuda") = false;
 #endif
     zk::register_fr(m);
+    zk::register_lookup(m);
 }
