@@ -5,6 +5,7 @@ namespace py = pybind11;
 
 namespace zk {
 void register_fr(py::module_ &m);
+void register_g1(py::module_ &m);
 void register_lookup(py::module_ &m);
 }
 
@@ -16,5 +17,6 @@ PYBIND11_MODULE(_native, m) {
     m.attr("with_cuda") = false;
 #endif
     zk::register_fr(m);
+    zk::register_g1(m);
     zk::register_lookup(m);
 }

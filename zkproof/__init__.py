@@ -11,12 +11,13 @@ from .errors import (
     VerificationError,
 )
 from .field import R
+from .g1 import G1Point, G1Tensor, generators, msm
 from .tensor import FrTensor, next_pow2
 from .transcript import Transcript
 
 __all__ = [
     "FrTensor", "Transcript", "R", "next_pow2", "cuda_available", "default_device",
     "VerificationError", "MalformedProof", "SumcheckError", "ClaimMismatch", "OpeningError",
-    "StatementMismatch", "OutOfTableError",
+    "StatementMismatch", "OutOfTableError", "G1Point", "G1Tensor", "msm", "generators",
 ]
 __version__ = "0.1.0"
