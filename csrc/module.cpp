@@ -7,6 +7,7 @@ namespace zk {
 void register_fr(py::module_ &m);
 void register_g1(py::module_ &m);
 void register_lookup(py::module_ &m);
+void register_sumcheck(py::module_ &m);
 }
 
 PYBIND11_MODULE(_native, m) {
@@ -19,4 +20,5 @@ PYBIND11_MODULE(_native, m) {
     zk::register_fr(m);
     zk::register_g1(m);
     zk::register_lookup(m);
+    zk::register_sumcheck(m);
 }
