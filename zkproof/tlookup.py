@@ -38,10 +38,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import time
+
 import numpy as np
 
 from . import commit as hyrax
-from .device import xp
+from .claims import Claim
+from .device import synchronize, xp
 from .errors import ClaimMismatch, MalformedProof, VerificationError
 from .field import R, inv, range_mle
 from .fraction_gkr import FractionProof, build_tree
@@ -53,7 +56,7 @@ from .tensor import FrTensor, next_pow2
 from .transcript import Transcript
 from .wire import Reader, Writer
 
-PROTOCOL_ID = "tlookup"
+PROTOCOL_ID = "tlookup/v1"
 KINDS = ("range", "tensor")
 
 
@@ -273,8 +276,26 @@ class LookupClaims:
     table_values: tuple      # entries None when already checked
     m_value: int
 
+    def remaining(self) -> list:
+        """The claims still to be discharged, as zkproof.claims.Claim: "x" and "y" on
+        the zero-padded input layout (unless opened already), "table" and "outputs"
+        on the zero-padded table (unless already checked)."""
+        out = []
+        if not self.inputs_opened:
+            for name, v in zip(("x", "y"), self.input_values):
+                out.append(Claim(name, self.input_point, v))
+        for name, v in zip(("table", "outputs"), self.table_values):
+            if v is not None:
+                out.append(Claim(name, self.table_point, v))
+        return out
+
 
 # ----------------------------------------------------------------------------- prover
+def _now(device: str) -> float:
+    synchronize(device)
+    return time.perf_counter()
+
+
 def make_statement(table: Table, num: int, dim: int, gen_dim: int | None = None,
                    input_commitments: Sequence = (), include_table: bool = False) -> LookupStatement:
     """The statement for looking up NUM x DIM inputs in `table`. include_table puts a
@@ -307,14 +328,18 @@ def _flat_inputs(inputs, name: str) -> FrTensor:
 
 
 def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int | None = None,
-          statement: LookupStatement | None = None) -> tuple[LookupStatement, LookupProof]:
+          statement: LookupStatement | None = None, timings: dict | None = None
+          ) -> tuple[LookupStatement, LookupProof]:
     """Prove that every input (NUM instances of DIM, instance-major, or a list of NUM
     equal-length tensors) lies in `table` (for a mapping table: every (input, output)
     pair). Raises OutOfTableError before any proving when some do not.
 
     statement: from make_statement (with input commitments when the inputs are to be
     opened here); by default one without input commitments, whose input claim the
-    caller must discharge. Returns (statement, proof)."""
+    caller must discharge. Returns (statement, proof).
+
+    timings, if given, receives "commit_s" (committing m) and "open_s" (the openings),
+    device-synchronised, for benchmarks."""
     if isinstance(inputs, (list, tuple)) and num is None:
         num = len(inputs)
     x = _flat_inputs(inputs, "inputs")
@@ -333,7 +358,9 @@ def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int |
     m = counts_tensor(counts, dev)
 
     st.absorb(transcript)
+    t0 = _now(dev)
     com_m = hyrax.commit(m, st.gen_dim)
+    t1 = _now(dev)
     transcript.absorb_g1("tlookup/m_commitment", com_m.to_bytes())
     r = transcript.challenge("tlookup/r") if st.mapping else 0
     beta = transcript.challenge("tlookup/beta")
@@ -356,11 +383,15 @@ def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int |
             tx_value = tx.evaluate(list(ct.point))
             transcript.absorb_fr("tlookup/tx_value", tx_value)
 
+    t2 = _now(dev)
     _, m_open = hyrax.open_batch(transcript, [m], [com_m], list(ct.point), [ct.p])
     in_open = None
     if st.input_commitments:
         tens = [layout(x, num, dim)] + ([layout(y, num, dim)] if st.mapping else [])
         _, in_open = hyrax.open_batch(transcript, tens, list(st.input_commitments), list(cs.point))
+    if timings is not None:
+        timings["commit_s"] = t1 - t0
+        timings["open_s"] = _now(dev) - t2
     return st, LookupProof(com_m, frac, x_value, tx_value, m_open, in_open)
 
 
@@ -439,7 +470,34 @@ def transcript_for_file() -> Transcript:
     return Transcript("zkproof/" + PROTOCOL_ID)
 
 
-def verify_file_parts(statement: bytes, proof: bytes) -> LookupClaims:
-    """Verify a (statement, proof) pair as stored in a proof-file Envelope."""
+def verify_bytes(statement: bytes, proof: bytes) -> list:
+    """Verify a (statement, proof) pair as stored in a proof-file Envelope (the
+    verifier registered for "tlookup/v1" in zkproof.proof_file)."""
     st = LookupStatement.from_bytes(statement)
-    return verify(transcript_for_file(), st, proof)
+    return verify(transcript_for_file(), st, proof).remaining()
+
+
+# ----------------------------------------------------------------------------- cost model
+def prover_muls(st: LookupStatement) -> int:
+    """Fr multiplications of the prover's field work for a statement (what the native
+    kernels do; excludes the histogram, additions and the commitment/opening):
+    mapping combination, both trees' layers, and every layer sumcheck (evaluations at
+    0 and 2, the folds, the eq tables) plus the claims' evaluations."""
+    a, b = st.a, st.b
+    n = 0
+    if st.mapping:
+        n += (1 << a) + (1 << b)                       # y r and f r
+    n += (1 << (a - 1)) if a else 0                    # input leaves: q' = qL qR only
+    n += 3 * max(0, (1 << max(a - 1, 0)) - 1)          # the input tree above its leaves
+    n += 3 * max(0, (1 << b) - 1)                      # the table tree
+    for depth, p_one_leaves in ((a, True), (b, False)):
+        for k in range(1, depth):
+            one = p_one_leaves and k == depth - 1
+            ev, fold = (6, 2) if one else (10, 4)      # per pair: two points; per entry folded
+            n += ev * (1 << (k - 1))                   # round 0
+            for j in range(1, k):
+                n += (1 << (k - j)) * fold + ev * (1 << (k - 1 - j))
+            n += 2 * fold // 2 + (1 << max(k - 1, 0))  # last fold, eq table
+    if st.mapping:
+        n += 2 * (1 << a)                              # X(rho_S): eq table + inner product
+    return n
