@@ -94,7 +94,7 @@ void register_lookup(py::module_ &m) {
        "p' = p_i q_{i+h} + p_{i+h} q_i, q' = q_i q_{i+h} (p None: all ones)");
 
     m.def("frac_round", [](py::sequence dst, py::sequence src, size_t n, py::handle r, bool fold,
-                           py::handle e, bool p_one, bool want1) {
+                           py::handle e, py::handle lam, bool p_one, bool want1) {
         if (py::len(dst) != 4 || py::len(src) != 4)
             throw py::value_error("arguments 'dst' and 'src': four tables each (A, B, C, D)");
         static const char *dn[4] = {"dst[0]", "dst[1]", "dst[2]", "dst[3]"};
@@ -117,14 +117,14 @@ void register_lookup(py::module_ &m) {
                 D[t] = db.as<Fr>();
             }
         }
-        Fr R = fr_from_py(r);
-        Fr out[6];
-        ZK_DISPATCH(E.cuda, frac_round(D, S, n, R, fold, E.as<Fr>(), p_one, want1, out));
+        Fr R = fr_from_py(r), L = fr_from_py(lam);
+        Fr out[3];
+        ZK_DISPATCH(E.cuda, frac_round(D, S, n, R, fold, E.as<Fr>(), L, p_one, want1, out));
         py::list res;
-        for (int j = 0; j < (want1 ? 6 : 4); ++j) res.append(fr_to_py(out[j]));
+        for (int j = 0; j < (want1 ? 3 : 2); ++j) res.append(fr_to_py(out[j]));
         return res;
     }, py::arg("dst"), py::arg("src"), py::arg("n"), py::arg("r"), py::arg("fold"), py::arg("e"),
-       py::arg("p_one"), py::arg("want1"),
+       py::arg("lam"), py::arg("p_one"), py::arg("want1"),
        "one fused fold + evaluation round of the fraction-layer sumcheck; see lookup_ops.inc");
 }
 

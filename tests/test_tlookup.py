@@ -40,34 +40,38 @@ def test_frac_layer_matches_python():
 @pytest.mark.parametrize("n", [2, 4, 16])
 def test_frac_round_matches_python(n, p_one):
     tabs = [rand_ints(n, 10 + t) for t in range(4)]
-    r = 1234567
-    e = rand_ints(n // 4 if n >= 4 else 1, 20)
+    r, lam = 1234567, 987654321
 
     def f(vals, i, t, h):
         A, B, C, D = (v[i] + t * (v[i + h] - v[i]) for v in vals)
         num = (C + D) if p_one else (A * D + B * C)
-        return num % R, C * D % R
+        return (num + lam * C * D) % R
+
+    def lead(vals, i, h):  # f(2) - 2 f(1) + f(0) = 2 * leading coefficient
+        return (f(vals, i, 2, h) - 2 * f(vals, i, 1, h) + f(vals, i, 0, h)) * inv(2) % R
 
     # evaluation without fold
     h = n // 2
     e0 = rand_ints(h, 21)
     out = _native.frac_round([None] * 4, [FrTensor.from_ints(t).data for t in tabs], n, 0, False,
-                             FrTensor.from_ints(e0).data, p_one, True)
-    for slot, t in ((0, 0), (2, 2), (4, 1)):
-        assert out[slot] == sum(e0[i] * f(tabs, i, t, h)[0] for i in range(h)) % R
-        assert out[slot + 1] == sum(e0[i] * f(tabs, i, t, h)[1] for i in range(h)) % R
+                             FrTensor.from_ints(e0).data, lam, p_one, True)
+    assert out[0] == sum(e0[i] * f(tabs, i, 0, h) for i in range(h)) % R
+    assert out[1] == sum(e0[i] * lead(tabs, i, h) for i in range(h)) % R
+    assert out[2] == sum(e0[i] * f(tabs, i, 1, h) for i in range(h)) % R
     # fold, then evaluate (in place)
     folded = [[(v[i] + r * (v[i + h] - v[i])) % R for i in range(h)] for v in tabs]
     bufs = [FrTensor.from_ints(t) for t in tabs]
+    hh = max(h // 2, 1)
+    e = rand_ints(hh, 20)
     out = _native.frac_round([b.data for b in bufs], [b.data for b in bufs], n, r, True,
-                             FrTensor.from_ints(e).data, p_one, False)
-    first = 2 if p_one else 0
-    for t in range(first, 4):
+                             FrTensor.from_ints(e).data, lam, p_one, False)
+    for t in range(2 if p_one else 0, 4):
         assert bufs[t].to_ints()[:h] == folded[t]
     if h >= 2:
-        hh = h // 2
-        assert out[0] == sum(e[i] * f(folded, i, 0, hh)[0] for i in range(hh)) % R
-        assert out[3] == sum(e[i] * f(folded, i, 2, hh)[1] for i in range(hh)) % R
+        assert out[0] == sum(e[i] * f(folded, i, 0, h // 2) for i in range(h // 2)) % R
+        assert out[1] == sum(e[i] * lead(folded, i, h // 2) for i in range(h // 2)) % R
+    else:
+        assert out == [0, 0]
 
 
 def test_range_histogram_and_counts():

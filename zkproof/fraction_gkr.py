@@ -25,8 +25,10 @@ A tree whose leaves are reached leaves with a claim on its leaves.
 
 Round messages: the prover sends g(0), g(2), g(3) of the round polynomial g (degree 3);
 the verifier takes g(1) = claim - g(0). The prover computes g from h(t) = g(t) /
-(prefix * eq1(rho_v, t)) of degree 2 (Gruen's factoring), so its kernels evaluate
-only h(0) and h(2) per round; h(1) follows from the claim.
+(prefix * eq1(rho_v, t)) of degree 2 (Gruen's factoring), so its kernels compute only
+h(0) and h's leading coefficient per round; h(1) follows from the claim. Per pair of
+entries that is 5 Fr multiplications on the input side's leaves (p = 1) and 8
+elsewhere, plus one per folded entry of each table.
 
 Transcript, in order: for each tree (p_root, q_root); for each layer k = 0, 1, ...:
 lambda; per round g(0), g(2), g(3) then the round challenge; the values
@@ -221,19 +223,21 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
                 E = FrTensor(E.data[: 1 << v]) + FrTensor(E.data[1 << v :])
             rv = rho[v]
             want1 = pref == 0 or rv == 0
-            acc = [0] * 6
+            acc = [0, 0, 0]
             for a in range(len(active)):
                 sa = src[a] if j <= 1 else dst[a]
                 out = _native.frac_round(dst[a], sa, h >> max(j - 1, 0), rs[-1] if j else 0,
-                                         j > 0, E.data, p_one[a], want1)
+                                         j > 0, E.data, lam, p_one[a], want1)
                 for t in range(len(out)):
-                    acc[t] += out[t] * coef[2 * a + (t % 2)]
-            hv0, hv2 = (acc[0] + acc[1]) % R, (acc[2] + acc[3]) % R
+                    acc[t] += out[t] * coef[2 * a]
+            hv0, lead = acc[0] % R, acc[1] % R
             if want1:
-                hv1 = (acc[4] + acc[5]) % R
+                hv1 = acc[2] % R
             else:
                 hv1 = (claim * inv(pref) - (1 - rv) * hv0) % R * inv(rv) % R
-            hv3 = (hv0 - 3 * hv1 + 3 * hv2) % R
+            lin = (hv1 - hv0 - lead) % R
+            hv2 = (hv0 + 2 * lin + 4 * lead) % R
+            hv3 = (hv0 + 3 * lin + 9 * lead) % R
             g0 = pref * eq1(rv, 0) % R * hv0 % R
             g2 = pref * eq1(rv, 2) % R * hv2 % R
             g3 = pref * eq1(rv, 3) % R * hv3 % R
@@ -254,7 +258,7 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
                 else:
                     sa = dst[a]
                 _native.frac_round(dst[a], sa, 2, rs[-1], True, FrTensor.ones(1, "cpu").to(
-                    trees[i].q[0].device).data, p_one[a], False)
+                    trees[i].q[0].device).data, lam, p_one[a], False)
                 vals = [(FrTensor(x[:1])[0] if x is not None else 1) for x in dst[a]]
             finals.append(vals)
         for f in finals:

@@ -493,7 +493,7 @@ def prover_muls(st: LookupStatement) -> int:
     for depth, p_one_leaves in ((a, True), (b, False)):
         for k in range(1, depth):
             one = p_one_leaves and k == depth - 1
-            ev, fold = (6, 2) if one else (10, 4)      # per pair: two points; per entry folded
+            ev, fold = (5, 2) if one else (8, 4)       # per pair: h(0) and the lead; per entry folded
             n += ev * (1 << (k - 1))                   # round 0
             for j in range(1, k):
                 n += (1 << (k - j)) * fold + ev * (1 << (k - 1 - j))
