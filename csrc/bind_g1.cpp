@@ -98,19 +98,20 @@ void register_g1(py::module_ &m) {
     }, py::arg("out"), py::arg("data"),
        "decode concatenated 48-byte encodings into out (n, 12); ValueError names the first bad one");
 
-    m.def("g1_msm", [](py::handle scalars, py::handle points) {
+    m.def("g1_msm", [](py::handle scalars, py::handle points, int method) {
         Buf S = fr_buf(scalars, "scalars"), P = g1_buf(points, "points");
         if (S.cuda) throw py::value_error("argument 'scalars': MSM runs on the CPU; move the tensor to 'cpu'");
         if (S.n != P.n)
             throw py::value_error("msm: " + std::to_string(S.n) + " scalars but " + std::to_string(P.n) +
                                   " points");
+        if (method < 0 || method > 2) throw py::value_error("argument 'method': 0 (auto), 1 (xyzz) or 2 (affine)");
         G1Xyzz r;
         {
             py::gil_scoped_release nogil;
-            r = cpu::g1_msm(S.as<Fr>(), P.as<G1Affine>(), P.n);
+            r = cpu::g1_msm(S.as<Fr>(), P.as<G1Affine>(), P.n, method);
         }
         return to_raw(r);
-    }, py::arg("scalars"), py::arg("points"), "sum_i scalars[i] points[i] (scalars: (n, 4) Montgomery Fr)");
+    }, py::arg("scalars"), py::arg("points"), py::arg("method") = 0, "sum_i scalars[i] points[i] (scalars: (n, 4) Montgomery Fr)");
 
     m.def("g1_generators", [](py::handle out, py::bytes tag, uint64_t start) {
         Buf O = g1_buf(out, "out", true);
@@ -121,6 +122,18 @@ void register_g1(py::module_ &m) {
             cpu::g1_generators(O.as<G1Affine>(), reinterpret_cast<const uint8_t *>(t.data()), start, O.n);
         }
     }, py::arg("out"), py::arg("tag"), py::arg("start"), "generators start .. start + len(out) - 1");
+
+    m.def("fp_asm", [](py::object enable) {
+#if defined(ZK_FP_HAVE_ASM)
+        static const bool supported = fp_detect_adx();
+        if (!enable.is_none()) fp_use_asm = supported && enable.cast<bool>();
+        return fp_use_asm;
+#else
+        (void)enable;
+        return false;
+#endif
+    }, py::arg("enable") = py::none(),
+       "whether Fp multiplication uses the x86-64 BMI2/ADX code; pass a bool to switch (tests)");
 
     m.def("g1_sha256", [](py::bytes data) {
         std::string s = data;

@@ -138,13 +138,27 @@ static inline uint32_t fr_window(const Fr &k, int lo, int c) {
     return (uint32_t)(w & ((1ULL << c) - 1));
 }
 
-// Window size minimising (windows) * (additions into buckets + bucket reduction).
-static int msm_window(size_t n, int bits) {
+// Bucket accumulation strategies (see g1_msm):
+//   xyzz    each point is added into its bucket with a mixed XYZZ addition (8M + 2S);
+//   affine  the points of each bucket are summed pairwise in levels, every level's
+//           additions sharing one inversion (Montgomery's trick): about 6M + 1S each.
+enum class MsmMethod : int { automatic = 0, xyzz = 1, affine = 2 };
+
+// Estimated cost in field multiplications of one window over n points with 2^(c-1)
+// buckets: bucket accumulation plus the running-sum reduction (about 24M per bucket).
+static double window_cost(size_t n, int c, bool affine) {
+    const double per_add = affine ? 7.0 : 10.0;
+    const double levels = affine ? 450.0 * 8 : 0.0;  // one inversion per level
+    return per_add * (double)n + levels + 24.0 * (double)(1u << (c - 1));
+}
+
+// Window size minimising windows * window_cost.
+static int msm_window(size_t n, int bits, bool affine) {
     int best_c = 1;
     double best = 1e300;
     for (int c = 1; c <= 15; ++c) {
         const int windows = (bits + 1 + c - 1) / c;
-        const double cost = (double)windows * ((double)n + 2.0 * (double)(1u << (c - 1)) * 1.4);
+        const double cost = (double)windows * window_cost(n, c, affine);
         if (cost < best) {
             best = cost;
             best_c = c;
@@ -163,7 +177,156 @@ static G1Xyzz reduce_buckets(const G1Xyzz *B, size_t nb) {
     return total;
 }
 
-G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n) {
+static G1Xyzz reduce_buckets(const G1Affine *B, size_t nb) {
+    G1Xyzz running = g1_identity(), total = g1_identity();
+    for (size_t b = nb; b-- > 0;) {
+        running = g1_add_affine(running, B[b]);
+        total = g1_add(total, running);
+    }
+    return total;
+}
+
+// Per-thread scratch of the batch-affine accumulation, reused across tasks.
+struct AffineScratch {
+    std::vector<G1Affine> S, D, out;  // level buffers (ping-pong), bucket sums
+    std::vector<Fp> den, prefix;
+    std::vector<uint8_t> kind;
+    std::vector<uint32_t> off, len, active, next;
+};
+
+// Points per accumulation pass: bounds the scratch memory of one thread.
+constexpr size_t kAffineChunk = (size_t)1 << 17;
+
+enum : uint8_t { kAdd = 0, kDouble = 1, kZero = 2, kTakeA = 3, kTakeB = 4 };
+
+// Bucket sums out[b] = sum of the points whose digit is +-(b + 1) in points [lo, hi), in
+// affine form (identity = (0, 0)). Points are counting-sorted by bucket into contiguous
+// segments; each level adds neighbours (0,1), (2,3), ... of every segment with one shared
+// inversion, halving the segments until each holds one point. Long inputs are processed
+// in chunks; a chunk's bucket sums enter the next chunk as the first element of each
+// segment.
+static void accumulate_affine(const int16_t *dw, const G1Affine *pts, size_t lo, size_t hi,
+                              size_t nb, AffineScratch &s) {
+    s.out.assign(nb, g1_affine_identity());
+    s.off.resize(nb);
+    s.len.resize(nb);
+    for (size_t clo = lo; clo < hi; clo += kAffineChunk) {
+        const size_t chi = std::min(hi, clo + kAffineChunk);
+        for (size_t b = 0; b < nb; ++b) s.len[b] = g1_affine_is_identity(s.out[b]) ? 0 : 1;
+        for (size_t i = clo; i < chi; ++i) {
+            const int d = dw[i];
+            if (d != 0 && !g1_affine_is_identity(pts[i])) ++s.len[(d > 0 ? d : -d) - 1];
+        }
+        uint32_t total = 0;
+        for (size_t b = 0; b < nb; ++b) {
+            s.off[b] = total;
+            total += s.len[b];
+            s.len[b] = 0;
+        }
+        if (s.S.size() < total) {
+            s.S.resize(total);
+            s.D.resize(total);
+            s.den.resize(total / 2 + 1);
+            s.prefix.resize(total / 2 + 1);
+            s.kind.resize(total / 2 + 1);
+        }
+        G1Affine *S = s.S.data(), *D = s.D.data();
+        for (size_t b = 0; b < nb; ++b)
+            if (!g1_affine_is_identity(s.out[b])) S[s.off[b] + s.len[b]++] = s.out[b];
+        for (size_t i = clo; i < chi; ++i) {
+            const int d = dw[i];
+            if (d == 0 || g1_affine_is_identity(pts[i])) continue;
+            const size_t b = (size_t)((d > 0 ? d : -d) - 1);
+            S[s.off[b] + s.len[b]++] = d > 0 ? pts[i] : g1_affine_neg(pts[i]);
+        }
+        s.active.clear();
+        for (size_t b = 0; b < nb; ++b) {
+            if (s.len[b] >= 2)
+                s.active.push_back((uint32_t)b);
+            else
+                s.out[b] = s.len[b] ? S[s.off[b]] : g1_affine_identity();
+        }
+        while (!s.active.empty()) {
+            // Pass A: denominators and their prefix products.
+            size_t k = 0;
+            Fp acc = fp_one();
+            for (uint32_t b : s.active) {
+                const G1Affine *seg = S + s.off[b];
+                const uint32_t pairs = s.len[b] / 2;
+                for (uint32_t j = 0; j < pairs; ++j, ++k) {
+                    const G1Affine &A = seg[2 * j], &B = seg[2 * j + 1];
+                    uint8_t kd;
+                    Fp dn;
+                    if (g1_affine_is_identity(A)) {
+                        kd = kTakeB;
+                    } else if (g1_affine_is_identity(B)) {
+                        kd = kTakeA;
+                    } else {
+                        dn = fp_sub(B.x, A.x);
+                        if (!fp_is_zero(dn)) {
+                            kd = kAdd;
+                        } else if (fp_eq(A.y, B.y)) {
+                            kd = kDouble;
+                            dn = fp_dbl(A.y);
+                        } else {
+                            kd = kZero;
+                        }
+                    }
+                    s.kind[k] = kd;
+                    if (kd == kAdd || kd == kDouble) {
+                        s.prefix[k] = acc;
+                        s.den[k] = dn;
+                        acc = fp_mul(acc, dn);
+                    }
+                }
+            }
+            Fp inv = fp_inverse(acc);
+            // Pass B, in reverse order: each inverse, then the affine sum into D.
+            for (size_t ai = s.active.size(); ai-- > 0;) {
+                const uint32_t b = s.active[ai];
+                const G1Affine *seg = S + s.off[b];
+                G1Affine *dst = D + s.off[b];
+                const uint32_t L = s.len[b], pairs = L / 2;
+                if (L & 1) dst[pairs] = seg[L - 1];
+                for (uint32_t j = pairs; j-- > 0;) {
+                    --k;
+                    const G1Affine &A = seg[2 * j], &B = seg[2 * j + 1];
+                    switch (s.kind[k]) {
+                        case kTakeA: dst[j] = A; break;
+                        case kTakeB: dst[j] = B; break;
+                        case kZero: dst[j] = g1_affine_identity(); break;
+                        default: {
+                            const Fp t = fp_mul(inv, s.prefix[k]);  // 1 / den[k]
+                            inv = fp_mul(inv, s.den[k]);
+                            Fp num;
+                            if (s.kind[k] == kAdd) {
+                                num = fp_sub(B.y, A.y);
+                            } else {
+                                const Fp x2 = fp_sqr(A.x);
+                                num = fp_add(fp_dbl(x2), x2);
+                            }
+                            const Fp lam = fp_mul(num, t);
+                            const Fp x3 = fp_sub(fp_sub(fp_sqr(lam), A.x), B.x);
+                            dst[j] = G1Affine{x3, fp_sub(fp_mul(lam, fp_sub(A.x, x3)), A.y)};
+                        }
+                    }
+                }
+            }
+            s.next.clear();
+            for (uint32_t b : s.active) {
+                s.len[b] = (s.len[b] + 1) / 2;
+                if (s.len[b] == 1)
+                    s.out[b] = D[s.off[b]];
+                else
+                    s.next.push_back(b);
+            }
+            s.active.swap(s.next);
+            std::swap(S, D);
+        }
+    }
+}
+
+G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int method) {
     if (n == 0) return g1_identity();
     // Canonical scalars and their largest bit length: small scalars need fewer windows.
     std::vector<Fr> k(n);
@@ -175,11 +338,30 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n) {
     }
     if (bits == 0) return g1_identity();
 
+    const int threads = omp_get_max_threads();
+    // Tasks: (window, chunk of points); chunks only when there are too few windows to
+    // occupy every thread.
+    auto plan = [&](bool affine, int &c, int &windows, size_t &chunks) {
+        c = msm_window(n, bits, affine);
+        windows = (bits + 1 + c - 1) / c;
+        chunks = 1;
+        if (n >= 2048 && (size_t)windows < 2 * (size_t)threads)
+            chunks = (2 * (size_t)threads + windows - 1) / windows;
+    };
+    bool affine = method == (int)MsmMethod::affine;
+    if (method == (int)MsmMethod::automatic) affine = n >= 1024;
+    int c, windows;
+    size_t chunks;
+    plan(affine, c, windows, chunks);
+    const size_t per = (n + chunks - 1) / chunks;
+    if (affine && method == (int)MsmMethod::automatic && per < 512) {
+        affine = false;
+        plan(affine, c, windows, chunks);
+    }
+
     // Signed digits in (-2^(c-1), 2^(c-1)]: a raw window value above 2^(c-1) becomes
     // value - 2^c with a carry into the next window. With bits + 1 <= windows * c the top
     // window cannot carry out.
-    const int c = msm_window(n, bits);
-    const int windows = (bits + 1 + c - 1) / c;
     const int half = 1 << (c - 1);
     std::vector<int16_t> digits((size_t)windows * n);
 #pragma omp parallel for schedule(static) if (n >= 4096)
@@ -192,34 +374,36 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n) {
             digits[(size_t)w * n + i] = (int16_t)d;
         }
     }
+    std::vector<Fr>().swap(k);
 
-    // Tasks: (window, chunk of points); chunks only when there are too few windows to
-    // occupy every thread.
-    const int threads = omp_get_max_threads();
-    size_t chunks = 1;
-    if (n >= 2048 && (size_t)windows < 2 * (size_t)threads)
-        chunks = (2 * (size_t)threads + windows - 1) / windows;
-    const size_t per = (n + chunks - 1) / chunks;
+    const size_t per_task = (n + chunks - 1) / chunks;
     const int64_t tasks = (int64_t)windows * (int64_t)chunks;
     std::vector<G1Xyzz> partial((size_t)tasks, g1_identity());
 
 #pragma omp parallel if (n >= 256)
     {
-        std::vector<G1Xyzz> B((size_t)half);
+        std::vector<G1Xyzz> B;
+        AffineScratch scratch;
 #pragma omp for schedule(dynamic, 1)
         for (int64_t t = 0; t < tasks; ++t) {
             const int w = (int)(t / (int64_t)chunks);
-            const size_t lo = (size_t)(t % (int64_t)chunks) * per, hi = std::min(n, lo + per);
-            std::fill(B.begin(), B.end(), g1_identity());
+            const size_t lo = (size_t)(t % (int64_t)chunks) * per_task, hi = std::min(n, lo + per_task);
             const int16_t *dw = digits.data() + (size_t)w * n;
-            for (size_t i = lo; i < hi; ++i) {
-                const int d = dw[i];
-                if (d > 0)
-                    B[d - 1] = g1_add_affine(B[d - 1], points[i]);
-                else if (d < 0)
-                    B[-d - 1] = g1_sub_affine(B[-d - 1], points[i]);
+            if (lo >= hi) continue;
+            if (affine) {
+                accumulate_affine(dw, points, lo, hi, (size_t)half, scratch);
+                partial[(size_t)t] = reduce_buckets(scratch.out.data(), (size_t)half);
+            } else {
+                B.assign((size_t)half, g1_identity());
+                for (size_t i = lo; i < hi; ++i) {
+                    const int d = dw[i];
+                    if (d > 0)
+                        B[d - 1] = g1_add_affine(B[d - 1], points[i]);
+                    else if (d < 0)
+                        B[-d - 1] = g1_sub_affine(B[-d - 1], points[i]);
+                }
+                partial[(size_t)t] = reduce_buckets(B.data(), (size_t)half);
             }
-            partial[(size_t)t] = reduce_buckets(B.data(), (size_t)half);
         }
     }
 
