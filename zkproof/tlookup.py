@@ -21,8 +21,12 @@ X0(rho) = Xpad(rho) - T[0] (1 - ind(rho)), ind the indicator of real slots.
 
 Proof. The prover commits m, then r (mapping) and beta come from the transcript. Two
 fraction trees, input side (p = 1, q = beta + S) and table side (p = m,
-q = beta + T), are proved by zkproof.fraction_gkr (nothing of size D is committed and
-nothing is inverted). The verifier checks the roots p_S q_T = p_T q_S with q_S, q_T
+q = beta + T), are proved by zkproof.fraction_gkr. Nothing of size D is committed and
+nothing is inverted: the fraction tree replaces the D-sized inverse tensor 1/(beta + S)
+altogether (which is also why no table-inverse gather is needed). Proving costs a
+native histogram, the two trees (about 1 + 3 Fr multiplications per input) and one
+sumcheck per tree layer (dominated by the two bottom layers, roughly 9 and 16 Fr
+multiplications per pair of entries per round; see prover_muls). The verifier checks the roots p_S q_T = p_T q_S with q_S, q_T
 non-zero, p_S's leaf claim equal to 1, and gets
     S(rho_S) = q_S(rho_S) - beta,  m(rho_T) = p_T(rho_T),  T(rho_T) = q_T(rho_T) - beta.
 T(rho_T) is computed by the verifier for range tables (field.range_mle); for a tensor
