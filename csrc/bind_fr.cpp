@@ -60,7 +60,7 @@ void register_fr(py::module_ &m) {
     ZK_BIND_UNARY(inverse);
     ZK_BIND_SCALAR(add_scalar, fr_from_py);
     ZK_BIND_SCALAR(mul_scalar, fr_from_py);
-    ZK_BIND_SCALAR(pow, canonical_from_py);
+    ZK_BIND_SCALAR(pow, u256_from_py);
 
     m.def("fr_scalar_sub", [](py::handle out, py::handle s, py::handle a) {
         Buf O = fr_buf(out, "out", true), A = fr_buf(a, "a");

@@ -33,7 +33,8 @@ void register_sumcheck(py::module_ &m) {
            py::sequence terms, py::sequence coefs, py::object weight, int wshift, int npts,
            bool skip1) {
             ScSpec s{};
-            std::vector<Buf> D = buf_list(dst, "dst", true), S = buf_list(src, "src", false);
+            // dst is only written when folding (it must then be writable)
+            std::vector<Buf> D = buf_list(dst, "dst", fold), S = buf_list(src, "src", false);
             const size_t K = S.size();
             if (K < 1 || K > (size_t)kScMaxTables)
                 bad("src", "needs 1 to " + std::to_string(kScMaxTables) + " tables, got " +
@@ -89,6 +90,12 @@ void register_sumcheck(py::module_ &m) {
                 s.coef[j] = fr_from_py(c);
                 s.coef_one[j] = fr_eq(s.coef[j], fr_one()) ? 1 : 0;
             }
+            if (npts > 0) {
+                int maxlen = 0;
+                for (size_t j = 0; j < T; ++j) maxlen = s.tlen[j] > maxlen ? s.tlen[j] : maxlen;
+                if (npts < maxlen + 1)
+                    bad("npts", "must exceed the longest term (" + std::to_string(maxlen) + " factors)");
+            }
             s.w = nullptr;
             s.wshift = 0;
             if (!weight.is_none()) {
@@ -116,7 +123,8 @@ void register_sumcheck(py::module_ &m) {
         py::arg("terms"), py::arg("coefs"), py::arg("weight"), py::arg("wshift"),
         py::arg("npts"), py::arg("skip1"),
         "One fused sumcheck round over tables of length `len` (after the optional fold of "
-        "src, length 2*len, by r into dst); returns the round sums at t = 0..npts-1.");
+        "src, length 2*len, by r into dst); returns the round sums at t = 0..npts-2 and, "
+        "last, the coefficient of t^(npts-1) (the evaluation at infinity).");
 
     m.def(
         "sc_eq_levels",

@@ -73,6 +73,16 @@ Fr canonical_from_py(py::handle x) {
     return f;
 }
 
+Fr u256_from_py(py::handle x) {
+    if (!py::isinstance<py::int_>(x)) throw py::type_error("expected an int");
+    if (x.attr("__lt__")(0).cast<bool>() || x.attr("bit_length")().cast<int>() > 256)
+        throw py::value_error("expected an integer in [0, 2^256)");
+    std::string s = py::bytes(x.attr("to_bytes")(32, "little"));
+    Fr f;
+    std::memcpy(f.v, s.data(), 32);
+    return f;
+}
+
 Fr fr_from_py(py::handle x) { return fr_to_mont(canonical_from_py(x)); }
 
 py::int_ fr_to_py(const Fr &mont) {

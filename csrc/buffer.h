@@ -39,6 +39,8 @@ Fr fr_from_py(py::handle x);
 py::int_ fr_to_py(const Fr &mont);
 // Canonical limbs (not Montgomery) of a Python int reduced mod r.
 Fr canonical_from_py(py::handle x);
+// Raw limbs of a Python int in [0, 2^256) (exponents), not reduced.
+Fr u256_from_py(py::handle x);
 
 [[noreturn]] void no_cuda();
 

@@ -5,6 +5,8 @@
 
 namespace zk {
 namespace gpu {
+ZK_HD Fr sc_add(const Fr &a, const Fr &b) { return fr_add(a, b); }
+ZK_HD Fr sc_sub(const Fr &a, const Fr &b) { return fr_sub(a, b); }
 #include "sumcheck_ops.inc"
 }  // namespace gpu
 }  // namespace zk

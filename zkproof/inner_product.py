@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from . import sumcheck as sc
 from .batch import log2_pow2, pad_axes
 from .claims import Claim
-from .errors import MalformedProof
+from .errors import MalformedProof, StatementMismatch
 from .field import R
 from .tensor import FrTensor
 from .transcript import Transcript
-from .wire import Reader, Writer
+from .wire import Envelope, Reader, Writer
 
 PROTOCOL_ID = "inner_product/v1"
 TERMS = [(1, (0, 1))]
@@ -110,3 +110,18 @@ def verify(transcript: Transcript, st: Statement, proof: Proof) -> list[Claim]:
 def verify_bytes(statement: bytes, proof: bytes) -> list[Claim]:
     st = Statement.from_bytes(statement)
     return verify(new_transcript(), st, Proof.from_bytes(proof, st))
+
+
+def encode(st: Statement, proof: Proof) -> bytes:
+    """The self-describing proof file bytes (zkproof.wire.Envelope: magic, version,
+    protocol id, statement, proof); `python -m zkproof verify` reads them."""
+    return Envelope(PROTOCOL_ID, st.to_bytes(), proof.to_bytes()).to_bytes()
+
+
+def decode(data: bytes) -> tuple[Statement, Proof]:
+    """Inverse of encode: consumes every byte; MalformedProof or StatementMismatch."""
+    env = Envelope.from_bytes(data)
+    if env.protocol != PROTOCOL_ID:
+        raise StatementMismatch(f"expected a {PROTOCOL_ID} proof, got {env.protocol!r}")
+    st = Statement.from_bytes(env.statement)
+    return st, Proof.from_bytes(env.proof, st)

@@ -26,11 +26,11 @@ from . import _native
 from . import sumcheck as sc
 from .batch import log2_pow2, pad_axes
 from .claims import Claim
-from .errors import MalformedProof
+from .errors import MalformedProof, StatementMismatch
 from .field import R
 from .tensor import FrTensor
 from .transcript import Transcript
-from .wire import Reader, Writer
+from .wire import Envelope, Reader, Writer
 
 PROTOCOL_ID = "matmul/v1"
 TERMS = [(1, (0, 1))]
@@ -201,3 +201,18 @@ def verify_bytes(statement: bytes, proof: bytes) -> list[Claim]:
 def claim_on_c(C: FrTensor, num: int, m: int, n: int, u) -> int:
     """y = C(u) on the padded layout (statement preparation from a known product C)."""
     return padded_c(C, num, m, n).evaluate(list(u))
+
+
+def encode(st: Statement, proof: Proof) -> bytes:
+    """The self-describing proof file bytes (zkproof.wire.Envelope: magic, version,
+    protocol id, statement, proof); `python -m zkproof verify` reads them."""
+    return Envelope(PROTOCOL_ID, st.to_bytes(), proof.to_bytes()).to_bytes()
+
+
+def decode(data: bytes) -> tuple[Statement, Proof]:
+    """Inverse of encode: consumes every byte; MalformedProof or StatementMismatch."""
+    env = Envelope.from_bytes(data)
+    if env.protocol != PROTOCOL_ID:
+        raise StatementMismatch(f"expected a {PROTOCOL_ID} proof, got {env.protocol!r}")
+    st = Statement.from_bytes(env.statement)
+    return st, Proof.from_bytes(env.proof, st)

@@ -54,6 +54,7 @@ Term = tuple  # (coefficient: int, factors: tuple[int, ...])
 
 
 _LAGRANGE_W: dict[int, list[int]] = {}
+_FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800]
 
 
 def interpolate(evals: Sequence[int], x: int) -> int:
@@ -180,7 +181,8 @@ def _absorb_header(transcript: Transcript, num_vars: int, degree: int, claimed_s
 
 
 class MulCounter:
-    """Counts the field multiplications of the provers (for the arithmetic floor)."""
+    """Counts the field multiplications the provers perform (process-wide; for the
+    arithmetic floor of the benchmarks: reset(), run a prover, read count)."""
 
     count = 0
 
@@ -238,6 +240,7 @@ def prove(transcript: Transcript, tables: Sequence[FrTensor], terms, claimed_sum
     coefs = [c for c, _ in terms]
     factors = [list(f) for _, f in terms]
     mults_per_point = sum(len(f) - 1 + (c != 1) for c, f in terms)
+    mults_at_inf = sum(len(f) - 1 + (c != 1) for c, f in terms if len(f) == dP)
     levels = None
     if e > 1:
         # level k = eq(u[0..k), .) for k < e (u[e-1] is never in a weight)
@@ -264,26 +267,30 @@ def prove(transcript: Transcript, tables: Sequence[FrTensor], terms, claimed_sum
             weight = levels.data[1 << kw: 1 << (kw + 1)]
             wshift = n - e
         uv = u[e - 1 - j] if eq_round else 0
-        # derive l(1) from the claim when the division is possible
-        if eq_round:
-            skip1 = C != 0 and uv != 0
-        else:
-            skip1 = C != 0
+        # derive l(1) from the claim when the division is possible (and l(1) is one of
+        # the kernel's points: dP >= 2)
+        skip1 = dP >= 2 and C != 0 and (uv != 0 if eq_round else True)
         out = _native.sc_round(dst if fold else src, src, m, fold, r_prev, factors, coefs,
                                weight, wshift, npts, skip1)
         half = m // 2
+        wmul = 1 if weight is not None else 0
         MulCounter.add(half * ((2 * K if fold else 0)
-                               + (npts - (1 if skip1 else 0)) * (mults_per_point + (1 if weight is not None else 0))))
-        l = [int(x) for x in out]
+                               + (dP - (1 if skip1 else 0)) * (mults_per_point + wmul)
+                               + mults_at_inf + wmul))
+        # out = [l(0), .., l(dP-1), leading coefficient of l]
+        l = [int(x) for x in out[:dP]]
+        lead = int(out[dP])
         if skip1:
             target = claim * inv(C) % R
             if eq_round:
                 l[1] = (target - (1 - uv) * l[0]) * inv(uv) % R
             else:
                 l[1] = (target - l[0]) % R
+        # l(dP) = lead * dP! + (the degree dP-1 interpolant of l(0..dP-1)) at dP
+        l.append((lead * _FACT[dP] + interpolate(l, dP)) % R)
         # extend l to 0..deg and scale into s
-        if npts < deg + 1:
-            l = l + [interpolate(l, t) for t in range(npts, deg + 1)]
+        if dP + 1 < deg + 1:
+            l = l + [interpolate(l, t) for t in range(dP + 1, deg + 1)]
         if eq_round:
             s = [C * _eq1(uv, t) % R * l[t] % R for t in range(deg + 1)]
         else:
@@ -321,13 +328,13 @@ def verify(transcript: Transcript, num_vars: int, degree: int, claimed_sum: int,
         raise ValueError(f"num_vars must be a non-negative int, got {num_vars!r}")
     if not isinstance(degree, int) or not 1 <= degree <= MAX_DEGREE:
         raise ValueError(f"degree must be in 1..{MAX_DEGREE}, got {degree!r}")
-    if len(proof.rounds) != num_vars:
+    if not isinstance(proof.rounds, (tuple, list)) or len(proof.rounds) != num_vars:
         raise MalformedProof(f"sumcheck proof has {len(proof.rounds)} rounds, statement says {num_vars}")
     claim = int(claimed_sum) % R
     _absorb_header(transcript, num_vars, degree, claim)
     rs = []
     for j, s in enumerate(proof.rounds):
-        if len(s) != degree + 1:
+        if not isinstance(s, (tuple, list)) or len(s) != degree + 1:
             raise MalformedProof(f"sumcheck round {j} has {len(s)} evaluations, expected {degree + 1}")
         if any((not isinstance(x, int)) or not 0 <= x < R for x in s):
             raise MalformedProof(f"sumcheck round {j} holds a non-canonical element")

@@ -353,7 +353,8 @@ class FrTensor:
     # ---------------------------------------------------------------- multilinear
     def num_vars(self) -> int:
         """k with 2^(k-1) < len <= 2^k (0 for lengths 0 and 1)."""
-        return max(0, (len(self) - 1).bit_length())
+        n = len(self)
+        return 0 if n <= 1 else (n - 1).bit_length()
 
     def evaluate(self, u: Sequence[int]) -> int:
         """The multilinear extension at u, the tensor zero-padded to 2^len(u)."""
@@ -401,7 +402,8 @@ class FrTensor:
 
 def next_pow2(n: int) -> int:
     """The smallest power of two >= max(n, 1)."""
-    return 1 << max(0, (int(n) - 1).bit_length())
+    n = int(n)
+    return 1 if n <= 1 else 1 << (n - 1).bit_length()
 
 
 def _as_int_array(values):

@@ -10,6 +10,14 @@ Byte layout (all hashes SHA-256, lengths little-endian):
 Field elements are absorbed as canonical 32-byte little-endian values, G1 points as
 48-byte compressed encodings, integers as u64; never raw memory or Montgomery form.
 Protocols absorb their whole statement before drawing the first challenge.
+
+Test vector (checked by tests/test_transcript.py, also against a direct hashlib
+computation of the layout above):
+    t = Transcript("zkproof/test-vector")
+    t.absorb("statement", b"abc"); t.absorb_int("n", 5); t.absorb_fr("x", 7)
+    t.digest == 76a64a673e871b18debaf0d62be9e1fe4f942b0d1554fe1c99c7949d77da0abb
+    t.challenge("r") == 0x72e578f65be4b931aa481b80ccbf1e2cbc6f8d04ee9081f1c558b7648543777a
+    t.digest == ad7803db723dfd3ce639631cc5a238bcb699eb137e038ee11af0cd876c3037d8
 """
 from __future__ import annotations
 
