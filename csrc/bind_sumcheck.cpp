@@ -31,7 +31,7 @@ void register_sumcheck(py::module_ &m) {
         "sc_round",
         [](py::sequence dst, py::sequence src, size_t len, bool fold, py::handle r,
            py::sequence terms, py::sequence coefs, py::object weight, int wshift, int npts,
-           bool skip1) {
+           bool skip1, py::object wnext) {
             ScSpec s{};
             // dst is only written when folding (it must then be writable)
             std::vector<Buf> D = buf_list(dst, "dst", fold), S = buf_list(src, "src", false);
@@ -108,6 +108,21 @@ void register_sumcheck(py::module_ &m) {
                 s.w = W.as<Fr>();
                 s.wshift = wshift;
             }
+            s.wnext = nullptr;
+            s.whalf = 0;
+            if (!wnext.is_none()) {
+                Buf N = fr_buf(wnext, "wnext", true);
+                if (s.w == nullptr || npts == 0) bad("wnext", "needs a weight and a round to evaluate");
+                if (N.cuda != cuda) bad("wnext", "is on another device than the tables");
+                const size_t xs = (len / 2) >> wshift;  // weight entries the pairs cover
+                if (N.n == 0 || 2 * N.n != xs) bad("wnext", "must hold half of the weights the round reads");
+                const char *wp = static_cast<const char *>(static_cast<const void *>(s.w));
+                const char *np = N.as<char>();
+                if (np < wp + xs * sizeof(Fr) && wp < np + N.n * sizeof(Fr))
+                    bad("wnext", "overlaps 'weight'");
+                s.wnext = N.as<Fr>();
+                s.whalf = N.n;
+            }
             s.npts = npts;
             s.skip1 = skip1 ? 1 : 0;
             s.fold = fold ? 1 : 0;
@@ -121,24 +136,25 @@ void register_sumcheck(py::module_ &m) {
         },
         py::arg("dst"), py::arg("src"), py::arg("len"), py::arg("fold"), py::arg("r"),
         py::arg("terms"), py::arg("coefs"), py::arg("weight"), py::arg("wshift"),
-        py::arg("npts"), py::arg("skip1"),
+        py::arg("npts"), py::arg("skip1"), py::arg("wnext") = py::none(),
         "One fused sumcheck round over tables of length `len` (after the optional fold of "
         "src, length 2*len, by r into dst); returns the round sums at t = 0..npts-2 and, "
         "last, the coefficient of t^(npts-1) (the evaluation at infinity).");
 
     m.def(
         "sc_eq_levels",
-        [](py::handle out, py::sequence u) {
+        [](py::handle out, py::sequence u, bool top_only) {
             Buf O = fr_buf(out, "out", true);
             std::vector<Fr> U;
             for (py::handle x : u) U.push_back(fr_from_py(x));
             if (U.empty()) bad("u", "needs at least one coordinate");
             if (U.size() >= 62) bad("u", "too many variables");
             need_len(O, "out", (size_t)1 << U.size());
-            ZK_DISPATCH(O.cuda, sc_eq_levels(O.as<Fr>(), U.data(), (int)U.size()));
+            ZK_DISPATCH(O.cuda, sc_eq_levels(O.as<Fr>(), U.data(), (int)U.size(), top_only));
         },
-        py::arg("out"), py::arg("u"),
-        "Level k (eq(u[0..k), .)) at out[2^k .. 2^(k+1)) for k < len(u).");
+        py::arg("out"), py::arg("u"), py::arg("top_only") = false,
+        "Level k (eq(u[0..k), .)) at out[2^k .. 2^(k+1)) for k < len(u) (top_only: only "
+        "k = len(u) - 1; the rest of out is scratch).");
 
     m.def(
         "batched_partial_eval",

@@ -28,6 +28,8 @@ struct ScSpec {
     int coef_one[kScMaxTerms];    // coefficient is 1: skip its multiplication
     const Fr *w;                  // optional weight: pair i is weighted by w[i >> wshift]
     int wshift;
+    Fr *wnext;                    // optional: wnext[x] = w[x] + w[x + whalf] for x < whalf
+    size_t whalf;                 // (the next round's weights, eq tables one variable down)
     int npts;                     // round-polynomial evaluations at t = 0..npts-1 (0: fold only)
     int skip1;                    // do not evaluate t = 1 (the caller derives it from the claim)
     int fold;                     // first fold src with r into dst
@@ -36,7 +38,7 @@ struct ScSpec {
 
 #define ZK_SUMCHECK_KERNELS                                                     \
     void sc_round(const ScSpec &s, size_t m, Fr *out);                          \
-    void sc_eq_levels(Fr *o, const Fr *u, int e);                               \
+    void sc_eq_levels(Fr *o, const Fr *u, int e, bool top_only);                \
     void batched_partial_eval(Fr *o, const Fr *A, size_t batch, size_t rows,    \
                               size_t cols, const Fr *e, int axis);
 

@@ -244,3 +244,26 @@ def test_cuda_matches_cpu():
         p_cpu = sc.prove(Transcript("g"), tables, terms, claim, u)
         p_gpu = sc.prove(Transcript("g"), [t.to("cuda") for t in tables], terms, claim, u)
         assert p_cpu == p_gpu
+
+
+@pytest.mark.parametrize("e", [1, 2, 5, 6, 7, 10])
+def test_eq_levels_match_reference(e):
+    u = [random.Random(e).randrange(R) for _ in range(e)]
+    o = FrTensor.empty(1 << e)
+    _native.sc_eq_levels(o.data, u)  # all levels
+    v = o.to_ints()
+    for k in range(e):
+        assert v[1 << k: 1 << (k + 1)] == eq_table(u[:k])
+    top = FrTensor.empty(1 << e)
+    _native.sc_eq_levels(top.data, u, True)  # only the top level
+    assert top.to_ints()[1 << (e - 1):] == eq_table(u[: e - 1])
+
+
+def test_workspace_reuse_gives_identical_proofs():
+    tables = [FrTensor.random(64, seed=k) for k in range(4)]
+    claim = brute_sum(tables, LOGUP_TERMS[:2], [1, 2, 3])
+    first = sc.prove(Transcript("w"), tables, LOGUP_TERMS[:2], claim, [1, 2, 3])
+    sc.prove(Transcript("w"), [FrTensor.random(256, seed=9)], [(1, (0,))], 0)  # dirties the pool
+    assert sc.prove(Transcript("w"), tables, LOGUP_TERMS[:2], claim, [1, 2, 3]) == first
+    sc.release_workspace()
+    assert sc.prove(Transcript("w"), tables, LOGUP_TERMS[:2], claim, [1, 2, 3]) == first

@@ -35,6 +35,7 @@ The evaluation at t = 1 is derived from the running claim instead of computed.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -174,6 +175,50 @@ class SumcheckProof:
         return 32 * num_vars * (degree + 1)
 
 
+class _Workspace:
+    """Scratch buffers kept between proofs, so that repeated proofs do not pay the page
+    faults (CPU) or allocations of fresh scratch every time. A buffer is checked out for
+    the duration of one prove call (so concurrent or nested proofs never share one);
+    `release_workspace()` frees them all."""
+
+    MAX_KEPT = 8
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._free: dict[str, list] = {}
+
+    def take(self, n: int, device: str):
+        """An (n, 4) uint64 array view (contents undefined) and its base buffer."""
+        with self._lock:
+            pool = self._free.get(device, [])
+            fits = [i for i, b in enumerate(pool) if b.shape[0] >= n]
+            if fits:
+                i = min(fits, key=lambda i: pool[i].shape[0])
+                base = pool.pop(i)  # by position: arrays do not compare with ==
+                return base[:n], base
+        base = FrTensor.empty(max(n, 1), device).data
+        return base[:n], base
+
+    def give(self, bases, device: str) -> None:
+        with self._lock:
+            pool = self._free.setdefault(device, [])
+            pool.extend(bases)
+            pool.sort(key=lambda b: -b.shape[0])
+            del pool[self.MAX_KEPT:]
+
+    def release(self) -> None:
+        with self._lock:
+            self._free.clear()
+
+
+_WORKSPACE = _Workspace()
+
+
+def release_workspace() -> None:
+    """Free the scratch buffers the prover keeps between calls."""
+    _WORKSPACE.release()
+
+
 def _absorb_header(transcript: Transcript, num_vars: int, degree: int, claimed_sum: int) -> None:
     transcript.absorb_int("sumcheck/n", num_vars)
     transcript.absorb_int("sumcheck/degree", degree)
@@ -234,22 +279,39 @@ def prove(transcript: Transcript, tables: Sequence[FrTensor], terms, claimed_sum
     if n == 0:
         return SumcheckProof(()), [], [t[0] for t in tables]
 
-    K = len(tables)
     dP = deg - (1 if e else 0)  # degree of the product part l(t)
+    taken = []
+    try:
+        return _prove_rounds(transcript, tables, terms, claim, u, n, e, deg, dP, taken)
+    finally:
+        _WORKSPACE.give(taken, dev)
+
+
+def _prove_rounds(transcript, tables, terms, claim, u, n, e, deg, dP, taken):
+    """The round loop of prove (scratch buffers from the workspace go into `taken`)."""
+    K = len(tables)
+    size = len(tables[0])
+    dev = tables[0].device
     npts = dP + 1
     coefs = [c for c, _ in terms]
     factors = [list(f) for _, f in terms]
     mults_per_point = sum(len(f) - 1 + (c != 1) for c, f in terms)
     mults_at_inf = sum(len(f) - 1 + (c != 1) for c, f in terms if len(f) == dP)
+
+    def scratch(count):
+        view, base = _WORKSPACE.take(count, dev)
+        taken.append(base)
+        return view
+
     levels = None
     if e > 1:
-        # level k = eq(u[0..k), .) for k < e (u[e-1] is never in a weight)
-        levels = FrTensor.empty(1 << e, dev)
-        _native.sc_eq_levels(levels.data, u)
-        MulCounter.add(1 << (e - 1))
-    scratch = [FrTensor.empty(size // 2, dev) for _ in range(K)]
+        # level k = eq(u[0..k), .) at levels[2^k : 2^(k+1)]. Only the top level (k = e-1)
+        # is computed here; each round that reads level k writes level k-1 in its pass.
+        levels = scratch(1 << e)
+        _native.sc_eq_levels(levels, u, True)
+        MulCounter.add((1 << (e - 1)) + (1 << ((e - 1) // 2)) + (1 << (e - 1 - (e - 1) // 2)))
     src = [t.data for t in tables]
-    dst = [s.data for s in scratch]
+    dst = [scratch(size // 2) for _ in range(K)]
     C = 1
     rounds = []
     rs = []
@@ -261,17 +323,19 @@ def prove(transcript: Transcript, tables: Sequence[FrTensor], terms, claimed_sum
         m = length // 2 if fold else length  # live length after this round's fold
         eq_round = j < e
         # weight: eq table of the eq variables below v, i.e. u[0 .. e-1-j), at bit n-e
-        weight, wshift, kw = None, 0, 0
+        weight, wshift, kw, wnext = None, 0, 0, None
         if eq_round and e - 1 - j > 0:
             kw = e - 1 - j
-            weight = levels.data[1 << kw: 1 << (kw + 1)]
+            weight = levels[1 << kw: 1 << (kw + 1)]
             wshift = n - e
+            if kw >= 2:
+                wnext = levels[1 << (kw - 1): 1 << kw]
         uv = u[e - 1 - j] if eq_round else 0
         # derive l(1) from the claim when the division is possible (and l(1) is one of
         # the kernel's points: dP >= 2)
         skip1 = dP >= 2 and C != 0 and (uv != 0 if eq_round else True)
         out = _native.sc_round(dst if fold else src, src, m, fold, r_prev, factors, coefs,
-                               weight, wshift, npts, skip1)
+                               weight, wshift, npts, skip1, wnext)
         half = m // 2
         wmul = 1 if weight is not None else 0
         MulCounter.add(half * ((2 * K if fold else 0)
