@@ -143,6 +143,8 @@ class LookupStatement:
         for c in self.input_commitments:
             if not isinstance(c, hyrax.Commitment) or c.length != self.num * (1 << self.d):
                 raise ValueError(f"input commitments must be Commitments of length num * 2^d = {self.num << self.d}")
+            if c.hiding:
+                raise ValueError("hiding input commitments are not supported by tlookup yet")
         if self.table is not None and len(self.table) != self.table_len:
             raise ValueError("table: length differs from table_len")
         if self.outputs is not None and len(self.outputs) != self.table_len:
@@ -259,8 +261,8 @@ class LookupProof:
         fr_ = FractionProof.read(r, [st.a, st.b])
         xv = r.fr("mapping x value") if st.mapping else None
         txv = r.fr("mapping table value") if st.mapping and st.kind == "tensor" else None
-        mo = IPAProof.read(r, log2_exact(st.gen_dim, "gen_dim"))
-        io = IPAProof.read(r, log2_exact(st.input_commitments[0].gen_dim, "gen_dim")) if st.input_commitments else None
+        mo = IPAProof.read(r, st.gen_dim)
+        io = IPAProof.read(r, st.input_commitments[0].gen_dim) if st.input_commitments else None
         r.finish()
         return cls(com, fr_, xv, txv, mo, io)
 
