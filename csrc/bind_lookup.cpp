@@ -94,15 +94,16 @@ void register_lookup(py::module_ &m) {
        "p' = p_i q_{i+h} + p_{i+h} q_i, q' = q_i q_{i+h} (p None: all ones)");
 
     m.def("frac_round", [](py::sequence dst, py::sequence src, size_t n, py::handle r, bool fold,
-                           py::handle e, py::handle lam, bool p_one, bool want1) {
+                           py::handle e, bool e_halve, py::handle lam, bool p_one, bool want1) {
         if (py::len(dst) != 4 || py::len(src) != 4)
             throw py::value_error("arguments 'dst' and 'src': four tables each (A, B, C, D)");
         static const char *dn[4] = {"dst[0]", "dst[1]", "dst[2]", "dst[3]"};
         static const char *sn[4] = {"src[0]", "src[1]", "src[2]", "src[3]"};
-        Buf E = fr_buf(e, "e");
+        Buf E = fr_buf(e, "e", e_halve);
         const size_t mlen = fold ? n / 2 : n;
         if (n == 0 || (n & (n - 1))) throw py::value_error("argument 'n': must be a power of two");
-        need_len(E, "e", mlen / 2 ? mlen / 2 : 1);
+        if (e_halve && mlen < 2) throw py::value_error("argument 'e_halve': nothing to evaluate");
+        need_len(E, "e", (mlen / 2 ? mlen / 2 : 1) * (e_halve ? 2 : 1));
         Fr *D[4] = {nullptr, nullptr, nullptr, nullptr};
         const Fr *S[4] = {nullptr, nullptr, nullptr, nullptr};
         for (int t = p_one ? 2 : 0; t < 4; ++t) {
@@ -119,12 +120,12 @@ void register_lookup(py::module_ &m) {
         }
         Fr R = fr_from_py(r), L = fr_from_py(lam);
         Fr out[3];
-        ZK_DISPATCH(E.cuda, frac_round(D, S, n, R, fold, E.as<Fr>(), L, p_one, want1, out));
+        ZK_DISPATCH(E.cuda, frac_round(D, S, n, R, fold, E.as<Fr>(), e_halve, L, p_one, want1, out));
         py::list res;
         for (int j = 0; j < (want1 ? 3 : 2); ++j) res.append(fr_to_py(out[j]));
         return res;
     }, py::arg("dst"), py::arg("src"), py::arg("n"), py::arg("r"), py::arg("fold"), py::arg("e"),
-       py::arg("lam"), py::arg("p_one"), py::arg("want1"),
+       py::arg("e_halve"), py::arg("lam"), py::arg("p_one"), py::arg("want1"),
        "one fused fold + evaluation round of the fraction-layer sumcheck; see lookup_ops.inc");
 }
 

@@ -17,7 +17,7 @@
     void counts_to_fr(Fr *o, const uint64_t *counts, size_t n);                              \
     void frac_layer(Fr *po, Fr *qo, const Fr *p, const Fr *q, size_t half);                  \
     void frac_round(Fr *const *dst, const Fr *const *src, size_t n, Fr r, int fold,          \
-                    const Fr *e, Fr lam, int p_one, int want1, Fr *out);
+                    Fr *e, int e_halve, Fr lam, int p_one, int want1, Fr *out);
 
 namespace zk {
 namespace cpu {

@@ -54,7 +54,7 @@ def test_frac_round_matches_python(n, p_one):
     h = n // 2
     e0 = rand_ints(h, 21)
     out = _native.frac_round([None] * 4, [FrTensor.from_ints(t).data for t in tabs], n, 0, False,
-                             FrTensor.from_ints(e0).data, lam, p_one, True)
+                             FrTensor.from_ints(e0).data, False, lam, p_one, True)
     assert out[0] == sum(e0[i] * f(tabs, i, 0, h) for i in range(h)) % R
     assert out[1] == sum(e0[i] * lead(tabs, i, h) for i in range(h)) % R
     assert out[2] == sum(e0[i] * f(tabs, i, 1, h) for i in range(h)) % R
@@ -64,7 +64,7 @@ def test_frac_round_matches_python(n, p_one):
     hh = max(h // 2, 1)
     e = rand_ints(hh, 20)
     out = _native.frac_round([b.data for b in bufs], [b.data for b in bufs], n, r, True,
-                             FrTensor.from_ints(e).data, lam, p_one, False)
+                             FrTensor.from_ints(e).data, False, lam, p_one, False)
     for t in range(2 if p_one else 0, 4):
         assert bufs[t].to_ints()[:h] == folded[t]
     if h >= 2:
@@ -72,6 +72,15 @@ def test_frac_round_matches_python(n, p_one):
         assert out[1] == sum(e[i] * lead(folded, i, h // 2) for i in range(h // 2)) % R
     else:
         assert out == [0, 0]
+    if h >= 2:  # the same round with e given as the table of one more variable
+        e2 = rand_ints(h, 22)
+        halves = [(e2[i] + e2[i + h // 2]) % R for i in range(h // 2)]
+        bufs = [FrTensor.from_ints(t) for t in tabs]
+        E2 = FrTensor.from_ints(e2)
+        out2 = _native.frac_round([b.data for b in bufs], [b.data for b in bufs], n, r, True,
+                                  E2.data, True, lam, p_one, False)
+        assert E2.to_ints()[: h // 2] == halves
+        assert out2[0] == sum(halves[i] * f(folded, i, 0, h // 2) for i in range(h // 2)) % R
 
 
 def test_range_histogram_and_counts():

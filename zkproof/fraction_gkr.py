@@ -219,16 +219,17 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
         pref = 1
         for j in range(k):
             v = k - 1 - j
-            if j > 0:  # eq table of rho[:v] from that of rho[:v+1]: sum of the halves, in place
-                _native.fr_add(E.data[: 1 << v], E.data[: 1 << v], E.data[1 << v : 2 << v])
-                E = FrTensor(E.data[: 1 << v])
             rv = rho[v]
             want1 = pref == 0 or rv == 0
             acc = [0, 0, 0]
             for a in range(len(active)):
                 sa = src[a] if j <= 1 else dst[a]
+                # the eq table of rho[:v] is the sum of the halves of rho[:v+1]'s: the first
+                # tree's kernel call forms it in place
+                halve = j > 0 and a == 0
+                e = E.data[: (2 << v) if halve else (1 << v)]
                 out = _native.frac_round(dst[a], sa, h >> max(j - 1, 0), rs[-1] if j else 0,
-                                         j > 0, E.data, lam, p_one[a], want1)
+                                         j > 0, e, halve, lam, p_one[a], want1)
                 for t in range(len(out)):
                     acc[t] += out[t] * coef[2 * a]
             hv0, lead = acc[0] % R, acc[1] % R
@@ -259,7 +260,7 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
                 else:
                     sa = dst[a]
                 _native.frac_round(dst[a], sa, 2, rs[-1], True, FrTensor.ones(1, "cpu").to(
-                    trees[i].q[0].device).data, lam, p_one[a], False)
+                    trees[i].q[0].device).data, False, lam, p_one[a], False)
                 vals = [(FrTensor(x[:1])[0] if x is not None else 1) for x in dst[a]]
             finals.append(vals)
         for f in finals:
