@@ -438,3 +438,31 @@ def test_cuda_matches_cpu():
     st2, proof2 = tl.prove(Transcript("g"), T, x, num=3)
     assert proof.to_bytes() == proof2.to_bytes()
     tl.verify(Transcript("g"), st, proof.to_bytes())
+
+
+# ----------------------------------------------------------------------------- benchmark
+def test_bench_proof_file_verifies_with_cli(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pf, js = tmp_path / "t.proof", tmp_path / "t.json"
+    subprocess.run([sys.executable, str(root / "bench" / "tlookup_bm.py"), "2", "5", "-3", "7",
+                    "--device", "cpu", "--proof-out", str(pf), "--json", str(js)], check=True, cwd=root,
+                   capture_output=True)
+    row = json.loads(js.read_text())
+    for k in ("num", "dims", "device", "prove_s", "verify_s", "proof_bytes", "floor_s", "verified",
+              "commit_s", "total_s"):
+        assert k in row
+    assert row["verified"] is True and row["num"] == 2 and row["dims"] == [5]
+    out = subprocess.run([sys.executable, "-m", "zkproof", "verify", str(pf)], cwd=root, capture_output=True,
+                         text=True)
+    assert out.returncode == 0 and out.stdout.startswith("ACCEPTED: tlookup/v1"), out.stdout
+    data = bytearray(pf.read_bytes())
+    data[-40] ^= 1
+    pf.write_bytes(bytes(data))
+    out = subprocess.run([sys.executable, "-m", "zkproof", "verify", str(pf)], cwd=root, capture_output=True,
+                         text=True)
+    assert out.returncode == 1 and out.stdout.startswith("REJECTED"), out.stdout
