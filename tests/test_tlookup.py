@@ -14,7 +14,7 @@ from zkproof import FrTensor, Transcript, _native, proof_file
 from zkproof import fraction_gkr as fg
 from zkproof import tlookup as tl
 from zkproof.errors import MalformedProof, OutOfTableError, VerificationError
-from zkproof.field import R, eq_table, inv, mle_eval
+from zkproof.field import R, inv, mle_eval
 from zkproof.lookup_tables import Table, counts_tensor, multiplicities
 
 RNG = np.random.default_rng(1234)

@@ -6,14 +6,15 @@ committed by the prover (Hyrax, zkproof.commit). LogUp: for a random beta,
 
     sum_i 1 / (beta + S_i)  =  sum_j m_j / (beta + T_j)                         (*)
 
-holds for all beta iff S is a multiset over T with multiplicities m (the field's
-characteristic exceeds any count). For a mapping table S_i = x_i + r y_i and
+holds as an identity of rational functions iff S is a multiset over T with
+multiplicities m (the field's characteristic exceeds any count); for beta drawn after
+m is committed, a false statement passes with probability at most about (D + |T|) / r. For a mapping table S_i = x_i + r y_i and
 T_j = Tx_j + r f(Tx_j) with r random, which binds the pairs.
 
 Layout and padding. Instance k's input is row k of a matrix of 2^n rows of 2^d columns
 (d = ceil log2 DIM, n = ceil log2 NUM, a = d + n input variables; column bits are the
 low variables, the batch is the top variables). Every slot outside the real inputs holds
-the pad value T[0] (and f(T[0])); m[0] is increased by the number of pads, so the padded
+the pad value T[0] (and f(T[0])), a statement element; m[0] is increased by the number of pads, so the padded
 input still lies in the table and (*) stays true. The table is padded to 2^b entries
 (b = ceil log2 length) with multiplicity 0 (range tables continue low + j, tensor
 tables use 0). The claims handed back are on the zero-padded layout:
@@ -26,8 +27,10 @@ nothing is inverted: the fraction tree replaces the D-sized inverse tensor 1/(be
 altogether (which is also why no table-inverse gather is needed). Proving costs a
 native histogram, the two trees (about 1 + 3 Fr multiplications per input) and one
 sumcheck per tree layer (dominated by the two bottom layers, roughly 9 and 16 Fr
-multiplications per pair of entries per round; see prover_muls). The verifier checks the roots p_S q_T = p_T q_S with q_S, q_T
-non-zero, p_S's leaf claim equal to 1, and gets
+multiplications per pair of entries per round; see prover_muls).
+
+Verification. The verifier checks the roots p_S q_T = p_T q_S with q_S, q_T non-zero,
+p_S's leaf claim equal to 1, and gets
     S(rho_S) = q_S(rho_S) - beta,  m(rho_T) = p_T(rho_T),  T(rho_T) = q_T(rho_T) - beta.
 T(rho_T) is computed by the verifier for range tables (field.range_mle); for a tensor
 table it is a claim returned to the caller. m(rho_T) is opened against m's commitment.
@@ -39,10 +42,9 @@ proof, the mapping split values, then the openings.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Sequence
-
-import time
 
 import numpy as np
 
