@@ -110,6 +110,25 @@ def test_fraction_gkr_completeness(dS, dT):
     assert vc[1].p == pT.evaluate(list(vc[1].point)) and vc[1].q == qT.evaluate(list(vc[1].point))
 
 
+def test_fraction_gkr_zero_challenges(monkeypatch):
+    # challenges that are 0 make rho coordinates 0: the prover must compute h(1) itself
+    real = Transcript.challenge
+    calls = {"n": 0}
+
+    def some_zero(self, label):
+        c = real(self, label)
+        calls["n"] += 1
+        return 0 if label in ("frac/r", "frac/mu") and calls["n"] % 3 == 0 else c
+
+    monkeypatch.setattr(Transcript, "challenge", some_zero)
+    qS, qT, pT = FrTensor.random(32, seed=1), FrTensor.random(8, seed=2), FrTensor.random(8, seed=3)
+    proof, claims = fg.prove(Transcript("z"), [fg.build_tree(qS), fg.build_tree(qT, pT)])
+    calls["n"] = 0
+    _, vc = fg.verify(Transcript("z"), [5, 3], proof)
+    assert vc == claims and 0 in vc[0].point
+    assert vc[0].q == qS.evaluate(list(vc[0].point)) and vc[1].p == pT.evaluate(list(vc[1].point))
+
+
 def _gkr_case():
     qS = FrTensor.random(16, seed=3)
     trees = [fg.build_tree(qS), fg.build_tree(FrTensor.random(8, seed=4), FrTensor.random(8, seed=5))]
@@ -214,6 +233,12 @@ def test_tensor_mapping_pairs():
     assert claims.table_values == (Tx.evaluate(list(claims.table_point)), Tf.evaluate(list(claims.table_point)))
     _, _, claims = _prove_verify(Table.tensor(Tx, outputs=Tf), x, y, include_table=True)
     assert claims.table_values == (None, None)
+
+
+def test_batch_inv():
+    xs = rand_ints(7, 5) + [0, 1]
+    assert fg.batch_inv(xs) == [inv(x) if x else 0 for x in xs]
+    assert fg.batch_inv([]) == []
 
 
 def test_prefix_mle_matches_table():

@@ -67,6 +67,23 @@ def cubic_eval(g: Sequence[int], x: int) -> int:
     return out % R
 
 
+def batch_inv(xs: Sequence[int]) -> list[int]:
+    """[1/x for x in xs] with one field inversion (zeros map to zero)."""
+    pre, acc = [], 1
+    for x in xs:
+        pre.append(acc)
+        if x % R:
+            acc = acc * x % R
+    out = [0] * len(xs)
+    a = inv(acc)
+    for i in range(len(xs) - 1, -1, -1):
+        x = xs[i] % R
+        if x:
+            out[i] = a * pre[i] % R
+            a = a * x % R
+    return out
+
+
 def eq1(a: int, t: int) -> int:
     """eq(a, t) = a t + (1 - a)(1 - t)."""
     return (a * t + (1 - a) * (1 - t)) % R
@@ -216,11 +233,14 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
         E = FrTensor.eq(rho[: max(k - 1, 0)], trees[active[0]].q[0].device) if k else None
         rs: list[int] = []
         rounds = []
-        pref = 1
+        # pref = prod eq1(rho_u, r_u) over the bound variables; hclaim = claim / pref is
+        # h of the previous round at its challenge (no division by pref needed)
+        pref, hclaim = 1, claim
+        rho_inv = batch_inv(rho)
         for j in range(k):
             v = k - 1 - j
             rv = rho[v]
-            want1 = pref == 0 or rv == 0
+            want1 = rv == 0
             acc = [0, 0, 0]
             for a in range(len(active)):
                 sa = src[a] if j <= 1 else dst[a]
@@ -236,18 +256,17 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
             if want1:
                 hv1 = acc[2] % R
             else:
-                hv1 = (claim * inv(pref) - (1 - rv) * hv0) % R * inv(rv) % R
+                hv1 = (hclaim - (1 - rv) * hv0) % R * rho_inv[v] % R
             lin = (hv1 - hv0 - lead) % R
             hv2 = (hv0 + 2 * lin + 4 * lead) % R
             hv3 = (hv0 + 3 * lin + 9 * lead) % R
             g0 = pref * eq1(rv, 0) % R * hv0 % R
             g2 = pref * eq1(rv, 2) % R * hv2 % R
             g3 = pref * eq1(rv, 3) % R * hv3 % R
-            g1 = (claim - g0) % R
             rounds.append([g0, g2, g3])
             transcript.absorb_frs("frac/round", [g0, g2, g3])
             r = transcript.challenge("frac/r")
-            claim = cubic_eval([g0, g1, g2, g3], r)
+            hclaim = (hv0 + lin * r + lead * r * r) % R
             pref = pref * eq1(rv, r) % R
             rs.append(r)
         finals = []
