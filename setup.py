@@ -4,6 +4,7 @@ Environment: ZKPROOF_CUDA=auto|on|off, ZKPROOF_CUDA_ARCHS="80;86;89;90",
 ZKPROOF_BUILD_DIR (default build/) for incremental rebuilds.
 """
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ class CMakeBuild(build_ext):
         cfg = [
             f"-S{ROOT}",
             f"-B{build_dir}",
-            f"-DCMAKE_LIBRARY_OUTPUT_DIRECTORY={out_dir}",
+            f"-DCMAKE_LIBRARY_OUTPUT_DIRECTORY={build_dir / 'lib'}",
             f"-DPython_EXECUTABLE={sys.executable}",
             f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
             f"-DZKPROOF_CUDA={os.environ.get('ZKPROOF_CUDA', 'auto')}",
@@ -47,6 +48,11 @@ class CMakeBuild(build_ext):
         subprocess.check_call(["cmake", *cfg])
         jobs = str(os.cpu_count() or 2)
         subprocess.check_call(["cmake", "--build", str(build_dir), "-j", jobs])
+        # Copy (fresh mtime) from this build directory's own output, so switching
+        # ZKPROOF_BUILD_DIR or flags never leaves another build's module in place.
+        built = Path(self.get_ext_fullpath(ext.name)).name
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(build_dir / "lib" / built, out_dir / built)
 
 
 setup(ext_modules=[CMakeExtension("zkproof._native")], cmdclass={"build_ext": CMakeBuild})

@@ -32,7 +32,18 @@ ZK_HD bool fr_eq(const Fr &a, const Fr &b) {
     return ((a.v[0] ^ b.v[0]) | (a.v[1] ^ b.v[1]) | (a.v[2] ^ b.v[2]) | (a.v[3] ^ b.v[3])) == 0;
 }
 
-// a >= p ? a - p : a, for a < 2p.
+// Host fast paths (x86-64 only, never the device pass, disabled by -DZK_FR_NO_ASM):
+// fr_add / fr_sub in base x86-64 assembly, fr_mul with MULX/ADCX/ADOX when the compiler
+// targets BMI2 and ADX (ZK_FR_HAVE_ADX). nvcc's host pass keeps the portable code, which
+// computes the same values.
+#if defined(__x86_64__) && !defined(__CUDACC__) && !defined(ZK_FR_NO_ASM)
+#define ZK_FR_X86_ASM 1
+}  // namespace zk
+#include "fr_x86.cuh"
+namespace zk {
+#endif
+
+// a >= p ? a - p : a, for a < 2p. Branch-free (the select is a mask).
 ZK_HD Fr fr_reduce_once(const Fr &a) {
     const u64 p[4] = ZK_FR_P;
     Fr s;
@@ -41,11 +52,14 @@ ZK_HD Fr fr_reduce_once(const Fr &a) {
     s.v[1] = sbb(a.v[1], p[1], borrow);
     s.v[2] = sbb(a.v[2], p[2], borrow);
     s.v[3] = sbb(a.v[3], p[3], borrow);
-    return borrow ? a : s;
+    const u64 keep = (u64)0 - borrow;  // all ones when a < p
+    for (int i = 0; i < 4; ++i) s.v[i] = (a.v[i] & keep) | (s.v[i] & ~keep);
+    return s;
 }
 
-ZK_HD Fr fr_add(const Fr &a, const Fr &b) {
-    // r < 2^255, so a + b < 2^256 never carries out of the top limb.
+// Portable a + b mod r (device and non-x86 hosts). r < 2^255, so a + b < 2^256 never
+// carries out of the top limb.
+ZK_HD Fr fr_add_portable(const Fr &a, const Fr &b) {
     Fr s;
     u64 c = 0;
     s.v[0] = adc(a.v[0], b.v[0], c);
@@ -55,7 +69,8 @@ ZK_HD Fr fr_add(const Fr &a, const Fr &b) {
     return fr_reduce_once(s);
 }
 
-ZK_HD Fr fr_sub(const Fr &a, const Fr &b) {
+// Portable a - b mod r: subtract, then add r masked by the borrow (branch-free).
+ZK_HD Fr fr_sub_portable(const Fr &a, const Fr &b) {
     const u64 p[4] = ZK_FR_P;
     Fr s;
     u64 borrow = 0;
@@ -63,23 +78,18 @@ ZK_HD Fr fr_sub(const Fr &a, const Fr &b) {
     s.v[1] = sbb(a.v[1], b.v[1], borrow);
     s.v[2] = sbb(a.v[2], b.v[2], borrow);
     s.v[3] = sbb(a.v[3], b.v[3], borrow);
-    if (borrow) {
-        u64 c = 0;
-        s.v[0] = adc(s.v[0], p[0], c);
-        s.v[1] = adc(s.v[1], p[1], c);
-        s.v[2] = adc(s.v[2], p[2], c);
-        s.v[3] = adc(s.v[3], p[3], c);
-    }
+    const u64 mask = (u64)0 - borrow;
+    u64 c = 0;
+    s.v[0] = adc(s.v[0], p[0] & mask, c);
+    s.v[1] = adc(s.v[1], p[1] & mask, c);
+    s.v[2] = adc(s.v[2], p[2] & mask, c);
+    s.v[3] = adc(s.v[3], p[3] & mask, c);
     return s;
 }
 
-ZK_HD Fr fr_neg(const Fr &a) { return fr_is_zero(a) ? a : fr_sub(fr_zero(), a); }
-
-ZK_HD Fr fr_double(const Fr &a) { return fr_add(a, a); }
-
-// Montgomery product a * b / 2^256 mod r (CIOS). The top limb of r is below 2^62,
-// so the running sum never needs an extra carry word.
-ZK_HD Fr fr_mul(const Fr &a, const Fr &b) {
+// Portable Montgomery product a * b / 2^256 mod r (CIOS). The top limb of r is below
+// 2^62, so the running sum never needs an extra carry word ("no-carry" CIOS).
+ZK_HD Fr fr_mul_portable(const Fr &a, const Fr &b) {
     const u64 p[4] = ZK_FR_P;
     u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0;
 #if defined(__CUDACC__)
@@ -90,8 +100,7 @@ ZK_HD Fr fr_mul(const Fr &a, const Fr &b) {
         u64 A = 0, C = 0;
         t0 = mac(t0, a.v[0], bi, A);
         const u64 m = t0 * ZK_FR_INV;
-        u128 w = (u128)m * p[0] + t0;
-        C = (u64)(w >> 64);
+        mac(t0, m, p[0], C);  // low word is 0 by the choice of m; keep the carry
         t1 = mac(t1, a.v[1], bi, A);
         t0 = mac(t1, m, p[1], C);
         t2 = mac(t2, a.v[2], bi, A);
@@ -103,7 +112,43 @@ ZK_HD Fr fr_mul(const Fr &a, const Fr &b) {
     return fr_reduce_once(Fr{{t0, t1, t2, t3}});
 }
 
-ZK_HD Fr fr_sqr(const Fr &a) { return fr_mul(a, a); }
+ZK_HD Fr fr_add(const Fr &a, const Fr &b) {
+#if defined(ZK_FR_X86_ASM)
+    return fr_add_x86(a, b);
+#else
+    return fr_add_portable(a, b);
+#endif
+}
+
+ZK_HD Fr fr_sub(const Fr &a, const Fr &b) {
+#if defined(ZK_FR_X86_ASM)
+    return fr_sub_x86(a, b);
+#else
+    return fr_sub_portable(a, b);
+#endif
+}
+
+// -a mod r; 0 - 0 does not borrow, so zero maps to zero without a branch.
+ZK_HD Fr fr_neg(const Fr &a) { return fr_sub(fr_zero(), a); }
+
+ZK_HD Fr fr_double(const Fr &a) { return fr_add(a, a); }
+
+// Montgomery product a * b / 2^256 mod r, for a, b < r.
+ZK_HD Fr fr_mul(const Fr &a, const Fr &b) {
+#if defined(ZK_FR_HAVE_ADX)
+    return fr_mul_adx(a, b);
+#else
+    return fr_mul_portable(a, b);
+#endif
+}
+
+ZK_HD Fr fr_sqr(const Fr &a) {
+#if defined(ZK_FR_HAVE_ADX)
+    return fr_sqr_adx(a);
+#else
+    return fr_mul_portable(a, a);
+#endif
+}
 
 ZK_HD Fr fr_to_mont(const Fr &canonical) { return fr_mul(canonical, Fr{ZK_FR_R2}); }
 ZK_HD Fr fr_from_mont(const Fr &a) { return fr_mul(a, Fr{{1, 0, 0, 0}}); }

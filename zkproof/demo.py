@@ -12,7 +12,7 @@ import numpy as np
 
 from . import hadamard, lookup_tables as tlookup_tables, matmul, tlookup
 from .claims import check_claims
-from .device import default_device
+from .device import check_device
 from .errors import VerificationError
 from .proof_file import encode, verify_bytes
 from .tensor import FrTensor
@@ -30,8 +30,9 @@ def _point(label: str, n: int) -> list[int]:
     return t.challenges("point", n)
 
 
-def run(device: str | None = None, seed: int = 0) -> int:
-    dev = device or default_device()
+def run(device: str = "cpu", seed: int = 0) -> int:
+    """The main job (the README's first command): on the CPU unless device="cuda"."""
+    dev = check_device(device)
     rng = np.random.default_rng(seed)
     ok = True
     print(f"zkproof demo on {dev}")

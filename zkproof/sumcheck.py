@@ -30,8 +30,13 @@ previous challenge and accumulate the new round sums. The eq factor is never
 materialised over all n variables: round j's polynomial is
     s_j(t) = C_j * eq1(u_v, t) * l_j(t),  l_j(t) = sum_i E(i) * P(t, i),
 with C_j the product of eq1(u, r) over the variables already bound and E the eq table
-of the eq variables below v (all prefix tables are built once, 2^e elements in all).
-The evaluation at t = 1 is derived from the running claim instead of computed.
+of the eq variables below v. Only the largest E (2^(e-1) entries, one multiplication
+each) is built up front; each round's pass also writes the next round's E by adding
+the halves of its own (eq(u[0..k), x) = E_{k+1}[x] + E_{k+1}[x + 2^k]). l_j is
+evaluated at t = 0..dP-1 and at infinity (its leading coefficient), and l_j(1) is
+derived from the running claim instead of computed. Scratch buffers come from a
+workspace kept between calls (`release_workspace()` frees it). `MulCounter` counts
+the field multiplications performed (for the benchmarks' arithmetic floor).
 """
 from __future__ import annotations
 
