@@ -331,7 +331,7 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int meth
     // Canonical scalars and their largest bit length: small scalars need fewer windows.
     std::vector<Fr> k(n);
     int bits = 0;
-#pragma omp parallel for schedule(static) reduction(max : bits) if (n >= 4096)
+#pragma omp parallel for schedule(static) reduction(max : bits) if (n >= 16384)
     for (int64_t i = 0; i < (int64_t)n; ++i) {
         k[i] = fr_from_mont(scalars_mont[i]);
         bits = std::max(bits, fr_bit_length(k[i]));
@@ -364,7 +364,7 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int meth
     // window cannot carry out.
     const int half = 1 << (c - 1);
     std::vector<int16_t> digits((size_t)windows * n);
-#pragma omp parallel for schedule(static) if (n >= 4096)
+#pragma omp parallel for schedule(static) if (n >= 16384)
     for (int64_t i = 0; i < (int64_t)n; ++i) {
         int carry = 0;
         for (int w = 0; w < windows; ++w) {
@@ -380,7 +380,10 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int meth
     const int64_t tasks = (int64_t)windows * (int64_t)chunks;
     std::vector<G1Xyzz> partial((size_t)tasks, g1_identity());
 
-#pragma omp parallel if (n >= 256)
+    // Waking worker threads costs far more than small MSMs when the machine is busy, so
+    // below about 10^5 field multiplications of work the MSM stays on one thread.
+    const double work = (double)windows * window_cost(n, c, affine);
+#pragma omp parallel if (work >= 1e5)
     {
         std::vector<G1Xyzz> B;
         AffineScratch scratch;
