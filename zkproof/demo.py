@@ -1,7 +1,7 @@
 """`python -m zkproof demo`: prove and verify a Hadamard, a matmul and a lookup instance.
 
 Small sizes (seconds on a CPU); inputs as zkLLM makes them (Gaussian x 2^16, rounded).
-Prints prove/verify times and proof sizes; returns 0 when both proofs verify and their
+Prints prove/verify times and proof sizes; returns 0 when all proofs verify and their
 input claims match the tensors, 1 otherwise.
 """
 from __future__ import annotations
