@@ -6,6 +6,7 @@ namespace py = pybind11;
 namespace zk {
 void register_fr(py::module_ &m);
 void register_g1(py::module_ &m);
+void register_lookup(py::module_ &m);
 void register_sumcheck(py::module_ &m);
 }
 
@@ -18,5 +19,6 @@ PYBIND11_MODULE(_native, m) {
 #endif
     zk::register_fr(m);
     zk::register_g1(m);
+    zk::register_lookup(m);
     zk::register_sumcheck(m);
 }

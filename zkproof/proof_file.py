@@ -29,6 +29,7 @@ BUILTIN = [
     ("inner_product/v1", "zkproof.inner_product", "verify_bytes"),
     ("hadamard/v1", "zkproof.hadamard", "verify_bytes"),
     ("matmul/v1", "zkproof.matmul", "verify_bytes"),
+    ("tlookup/v1", "zkproof.tlookup", "verify_bytes"),
     ("hyrax-open/v1", "zkproof.commit", "verify_bytes"),
 ]
 
