@@ -26,11 +26,12 @@ from . import _native
 from . import sumcheck as sc
 from .batch import log2_pow2, pad_axes
 from .claims import Claim
-from .errors import MalformedProof, StatementMismatch
+from .errors import MalformedProof
 from .field import R
 from .tensor import FrTensor
+from . import proof_file
 from .transcript import Transcript
-from .wire import Envelope, Reader, Writer
+from .wire import Reader, Writer
 
 PROTOCOL_ID = "matmul/v1"
 TERMS = [(1, (0, 1))]
@@ -206,13 +207,9 @@ def claim_on_c(C: FrTensor, num: int, m: int, n: int, u) -> int:
 def encode(st: Statement, proof: Proof) -> bytes:
     """The self-describing proof file bytes (zkproof.wire.Envelope: magic, version,
     protocol id, statement, proof); `python -m zkproof verify` reads them."""
-    return Envelope(PROTOCOL_ID, st.to_bytes(), proof.to_bytes()).to_bytes()
+    return proof_file.encode(PROTOCOL_ID, st.to_bytes(), proof.to_bytes())
 
 
 def decode(data: bytes) -> tuple[Statement, Proof]:
     """Inverse of encode: consumes every byte; MalformedProof or StatementMismatch."""
-    env = Envelope.from_bytes(data)
-    if env.protocol != PROTOCOL_ID:
-        raise StatementMismatch(f"expected a {PROTOCOL_ID} proof, got {env.protocol!r}")
-    st = Statement.from_bytes(env.statement)
-    return st, Proof.from_bytes(env.proof, st)
+    return proof_file.decode_as(data, PROTOCOL_ID, Statement, Proof)

@@ -62,6 +62,17 @@ def encode(protocol_id: str, statement: bytes, proof: bytes) -> bytes:
     return Envelope(protocol_id, bytes(statement), bytes(proof)).to_bytes()
 
 
+def decode_as(data: bytes, protocol_id: str, statement_cls, proof_cls):
+    """Decode a proof file of one protocol into (statement, proof), consuming every byte:
+    statement_cls.from_bytes(statement) and proof_cls.from_bytes(proof, statement).
+    StatementMismatch when the file is for another protocol, MalformedProof on bad bytes."""
+    env = Envelope.from_bytes(data)
+    if env.protocol != protocol_id:
+        raise StatementMismatch(f"expected a {protocol_id} proof, got {env.protocol!r}")
+    st = statement_cls.from_bytes(env.statement)
+    return st, proof_cls.from_bytes(env.proof, st)
+
+
 def verify_bytes(data: bytes):
     """Decode an envelope and verify it. Returns (protocol id, verifier's result);
     raises a VerificationError (MalformedProof, StatementMismatch, ...) on rejection."""
@@ -82,5 +93,5 @@ def verify_file(path):
     return verify_bytes(Path(path).read_bytes())
 
 
-__all__ = ["register", "protocols", "encode", "verify_bytes", "write", "verify_file",
+__all__ = ["register", "protocols", "encode", "decode_as", "verify_bytes", "write", "verify_file",
            "VerificationError", "BUILTIN"]

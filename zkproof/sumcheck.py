@@ -323,7 +323,6 @@ def _prove_rounds(transcript, tables, terms, claim, u, n, e, deg, dP, taken):
     length = size
     r_prev = 0
     for j in range(n):
-        v = n - 1 - j
         fold = j > 0
         m = length // 2 if fold else length  # live length after this round's fold
         eq_round = j < e
