@@ -6,8 +6,8 @@ batched partial evaluations, then one sumcheck over the inner dimension and the
 batch). Reports the prover time in zkLLM's sense (partial evaluations + sumcheck,
 excluding data generation, the product C and the claim C(u), which is the statement),
 the verifier time, the proof size and the arithmetic floor (multiplications x measured
-ns per multiply). Until commitments exist, the verifier's remaining claims on A and B
-are checked against the tensors. Exit status 1 if the proof does not verify.
+ns per multiply). The verifier's remaining claims on A and B are checked against the
+tensors (commitments and openings are measured by com_bm.py). Exit status 1 if the proof does not verify.
 """
 from __future__ import annotations
 
@@ -15,12 +15,10 @@ import sys
 
 import numpy as np
 
-from common import Timer, base_parser, machine_info, print_table, resolve_device, write_json
-from sumcheck_common import add_proof_args, gaussian_ints, ns_per_mul, statement_point
+from common import base_parser, resolve_device
+from sumcheck_common import add_proof_args, gaussian_ints, ns_per_mul, run_and_report, statement_point
 
-from zkproof import FrTensor, VerificationError, matmul, proof_file
-from zkproof import sumcheck as sc
-from zkproof.claims import check_claims
+from zkproof import FrTensor, matmul
 
 
 def main(argv=None) -> int:
@@ -50,48 +48,8 @@ def main(argv=None) -> int:
     def prove():
         return matmul.prove(matmul.new_transcript(), A, B, num, m, k, n, u, y)
 
-    prove()  # warm-up
-    best, result, count = float("inf"), None, 0
-    for _ in range(max(1, args.repeat)):
-        # re-measure next to each run: on a shared machine the floor and the prover
-        # then see the same conditions (both keep their best)
-        ns = min(ns, ns_per_mul(dev, repeat=1))
-        sc.MulCounter.reset()
-        with Timer(dev) as t:
-            result = prove()
-        count = sc.MulCounter.count
-        best = min(best, t.seconds)
-    st, proof, _ = result
-    stmt, body = st.to_bytes(), proof.to_bytes()
-    data = proof_file.encode(matmul.PROTOCOL_ID, stmt, body)
-
-    verified, reason = True, ""
-    with Timer("cpu") as tv:
-        try:
-            _, claims = proof_file.verify_bytes(data)
-        except VerificationError as e:
-            verified, reason, claims = False, str(e), []
-    if verified:
-        try:
-            check_claims(claims, {"A": matmul.padded_a(A, num, m, k), "B": matmul.padded_b(B, num, k, n)})
-        except VerificationError as e:
-            verified, reason = False, f"claim check: {e}"
-    if args.proof_out:
-        proof_file.write(args.proof_out, matmul.PROTOCOL_ID, stmt, body)
-
-    row = {
-        "num": num, "dims": [m, k, n], "device": dev, "prove_s": best, "verify_s": tv.seconds,
-        "proof_bytes": len(body), "file_bytes": len(data), "floor_s": count * ns * 1e-9,
-        "muls": count, "ns_per_mul": ns, "verified": verified,
-    }
-    row["prove_over_floor"] = best / row["floor_s"] if row["floor_s"] else None
-    print_table([row], ["num", "dims", "device", "prove_s", "floor_s", "prove_over_floor", "verify_s",
-                        "proof_bytes", "verified"])
-    write_json(args.json, {**row, "bench": "matmul_bm", "machine": machine_info(dev)})
-    if not verified:
-        print(f"error: the proof did not verify: {reason}", file=sys.stderr)
-        return 1
-    return 0
+    padded = {"A": matmul.padded_a(A, num, m, k), "B": matmul.padded_b(B, num, k, n)}
+    return run_and_report(args, dev, ns, matmul.PROTOCOL_ID, prove, padded, [m, k, n], "matmul_bm")
 
 
 if __name__ == "__main__":

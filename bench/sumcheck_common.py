@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
+import sys
 
-import common  # noqa: F401  (puts the checkout on sys.path)
-from zkproof import FrTensor, _native
+from common import Timer, machine_info, print_table, write_json  # (also puts the checkout on sys.path)
+from zkproof import FrTensor, VerificationError, _native, proof_file
+from zkproof import sumcheck as sc
+from zkproof.claims import check_claims
+from zkproof.demo import gaussian_ints  # noqa: F401  (zkLLM's inputs, shared with the demo)
 from zkproof.device import synchronize
 from zkproof.transcript import Transcript
 
@@ -37,14 +40,58 @@ def ns_per_mul(device: str, n: int = 1 << 20, repeat: int = 3, passes: int = 4) 
     return best / n * 1e9
 
 
-def gaussian_ints(rng, shape) -> np.ndarray:
-    """zkLLM's benchmark inputs: N(0, 1) * 2^16, rounded to integers."""
-    return np.rint(rng.standard_normal(shape) * (1 << 16)).astype(np.int64)
-
-
 def statement_point(label: str, seed: int, n: int) -> list[int]:
     """The claim point u of the benchmark statement (hash-derived from the seed; in a
     pipeline it is the challenge of the protocol that consumes this one's output)."""
     t = Transcript("zkproof/bench/point")
     t.absorb(label, seed.to_bytes(8, "little", signed=True))
     return t.challenges("u", n)
+
+
+def run_and_report(args, dev: str, ns: float, protocol_id: str, prove, inputs: dict, dims: list,
+                   bench: str) -> int:
+    """Time `prove()` (warm-up excluded, best of args.repeat, the ns/multiply floor
+    re-measured beside each run), encode the proof file, verify it, check the verifier's
+    claims against `inputs` (name -> tensor in the claims' padded layout), print the
+    table, write --json / --proof-out. Returns the exit status (1 if not verified)."""
+    prove()  # warm-up
+    best, result, count = float("inf"), None, 0
+    for _ in range(max(1, args.repeat)):
+        # on a shared machine the floor and the prover then see the same conditions
+        ns = min(ns, ns_per_mul(dev, repeat=1))
+        sc.MulCounter.reset()
+        with Timer(dev) as t:
+            result = prove()
+        count = sc.MulCounter.count
+        best = min(best, t.seconds)
+    st, proof, _ = result
+    stmt, body = st.to_bytes(), proof.to_bytes()
+    data = proof_file.encode(protocol_id, stmt, body)
+
+    verified, reason = True, ""
+    with Timer("cpu") as tv:
+        try:
+            _, claims = proof_file.verify_bytes(data)
+        except VerificationError as e:
+            verified, reason, claims = False, str(e), []
+    if verified:
+        try:
+            check_claims(claims, inputs)
+        except VerificationError as e:
+            verified, reason = False, f"claim check: {e}"
+    if args.proof_out:
+        proof_file.write(args.proof_out, protocol_id, stmt, body)
+
+    row = {
+        "num": args.num, "dims": dims, "device": dev, "prove_s": best, "verify_s": tv.seconds,
+        "proof_bytes": len(body), "file_bytes": len(data), "floor_s": count * ns * 1e-9,
+        "muls": count, "ns_per_mul": ns, "verified": verified,
+    }
+    row["prove_over_floor"] = best / row["floor_s"] if row["floor_s"] else None
+    print_table([row], ["num", "dims", "device", "prove_s", "floor_s", "prove_over_floor", "verify_s",
+                        "proof_bytes", "verified"])
+    write_json(args.json, {**row, "bench": bench, "machine": machine_info(dev)})
+    if not verified:
+        print(f"error: the proof did not verify: {reason}", file=sys.stderr)
+        return 1
+    return 0
