@@ -44,6 +44,12 @@ void map(size_t n, F f) {
     ZK_CUDA_OK(cudaGetLastError());
 }
 
+// Independent tasks: on the GPU simply one thread each.
+template <class F>
+void map_tasks(size_t count, F f) {
+    map(count, f);
+}
+
 __device__ __forceinline__ Fr shfl_down(const Fr &a, int delta) {
     Fr r;
     for (int l = 0; l < 4; ++l) r.v[l] = __shfl_down_sync(0xffffffffu, a.v[l], delta);
