@@ -54,6 +54,10 @@ class Statement:
     def num_vars(self) -> int:
         return num_vars(self.num, self.dim)
 
+    @property
+    def sumcheck_shape(self) -> tuple[int, int]:
+        return self.num_vars, _degree(self.num_vars)
+
     def to_bytes(self) -> bytes:
         return Writer().u64(self.num).u64(self.dim).frs(self.u).fr(self.y).bytes()
 
@@ -69,24 +73,7 @@ class Statement:
         return cls(num, dim, u, y)
 
 
-@dataclass(frozen=True)
-class Proof:
-    sumcheck: sc.SumcheckProof
-    a_eval: int
-    b_eval: int
-
-    def to_bytes(self) -> bytes:
-        w = Writer()
-        self.sumcheck.write(w)
-        return w.fr(self.a_eval).fr(self.b_eval).bytes()
-
-    @classmethod
-    def from_bytes(cls, data: bytes, st: Statement) -> "Proof":
-        r = Reader(data)
-        s = sc.SumcheckProof.read(r, st.num_vars, _degree(st.num_vars))
-        a, b = r.fr("a(v)"), r.fr("b(v)")
-        r.finish()
-        return cls(s, a, b)
+Proof = sc.TwoEvalProof
 
 
 def _degree(n: int) -> int:

@@ -34,6 +34,10 @@ class Statement:
     length: int
     c: int
 
+    @property
+    def sumcheck_shape(self) -> tuple[int, int]:
+        return self.num_vars, 2
+
     def to_bytes(self) -> bytes:
         return Writer().u64(self.length).fr(self.c).bytes()
 
@@ -51,24 +55,7 @@ class Statement:
         return log2_pow2(self.length)
 
 
-@dataclass(frozen=True)
-class Proof:
-    sumcheck: sc.SumcheckProof
-    a_eval: int
-    b_eval: int
-
-    def to_bytes(self) -> bytes:
-        w = Writer()
-        self.sumcheck.write(w)
-        return w.fr(self.a_eval).fr(self.b_eval).bytes()
-
-    @classmethod
-    def from_bytes(cls, data: bytes, st: Statement) -> "Proof":
-        r = Reader(data)
-        s = sc.SumcheckProof.read(r, st.num_vars, 2)
-        a, b = r.fr("a(v)"), r.fr("b(v)")
-        r.finish()
-        return cls(s, a, b)
+Proof = sc.TwoEvalProof
 
 
 def _absorb_statement(t: Transcript, st: Statement) -> None:

@@ -66,6 +66,10 @@ class Statement:
     def degree(self) -> int:
         return sc.degree_of(TERMS, self.logs[3])
 
+    @property
+    def sumcheck_shape(self) -> tuple[int, int]:
+        return self.sumcheck_vars, self.degree
+
     def to_bytes(self) -> bytes:
         return (Writer().u64(self.num).u64(self.m).u64(self.k).u64(self.n)
                 .frs(self.u).fr(self.y).bytes())
@@ -86,24 +90,7 @@ class Statement:
         return cls(num, m, k, n, u, y)
 
 
-@dataclass(frozen=True)
-class Proof:
-    sumcheck: sc.SumcheckProof
-    a_eval: int
-    b_eval: int
-
-    def to_bytes(self) -> bytes:
-        w = Writer()
-        self.sumcheck.write(w)
-        return w.fr(self.a_eval).fr(self.b_eval).bytes()
-
-    @classmethod
-    def from_bytes(cls, data: bytes, st: Statement) -> "Proof":
-        r = Reader(data)
-        s = sc.SumcheckProof.read(r, st.sumcheck_vars, st.degree)
-        a, b = r.fr("A(v)"), r.fr("B(v)")
-        r.finish()
-        return cls(s, a, b)
+Proof = sc.TwoEvalProof
 
 
 def _absorb_statement(t: Transcript, st: Statement) -> None:

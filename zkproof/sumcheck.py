@@ -180,6 +180,31 @@ class SumcheckProof:
         return 32 * num_vars * (degree + 1)
 
 
+@dataclass(frozen=True)
+class TwoEvalProof:
+    """A sumcheck over two tables followed by their final evaluations a(v), b(v): the
+    proof of the inner-product, Hadamard and matmul protocols. The sumcheck's shape
+    comes from the statement (`statement.sumcheck_shape` = (num_vars, degree))."""
+
+    sumcheck: SumcheckProof
+    a_eval: int
+    b_eval: int
+
+    def to_bytes(self) -> bytes:
+        w = Writer()
+        self.sumcheck.write(w)
+        return w.fr(self.a_eval).fr(self.b_eval).bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, statement) -> "TwoEvalProof":
+        r = Reader(data)
+        num_vars, degree = statement.sumcheck_shape
+        s = SumcheckProof.read(r, num_vars, degree)
+        a, b = r.fr("first final evaluation"), r.fr("second final evaluation")
+        r.finish()
+        return cls(s, a, b)
+
+
 class _Workspace:
     """Scratch buffers kept between proofs, so that repeated proofs do not pay the page
     faults (CPU) or allocations of fresh scratch every time. A buffer is checked out for
