@@ -26,9 +26,9 @@ import numpy as np
 from common import Timer, base_parser, machine_info, print_table, resolve_device, write_json
 
 from zkproof import FrTensor, R
-from zkproof import commit as H
+from zkproof.commit import hyrax as H
 from zkproof import proof_file
-from zkproof.g1 import msm
+from zkproof.commit.g1 import msm
 
 
 def parse():

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import zkproof  # noqa: E402
-from zkproof.device import synchronize  # noqa: E402
+from zkproof.field.device import synchronize  # noqa: E402
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:
@@ -76,7 +76,7 @@ def print_table(rows: list[dict], columns: list[str]) -> None:
 def machine_info(device: str) -> dict:
     info = {"host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()}
     if device == "cuda":
-        cp = zkproof.device.cupy()
+        cp = zkproof.field.device.cupy()
         info["gpu"] = cp.cuda.runtime.getDeviceProperties(0)["name"].decode()
     return info
 

@@ -32,7 +32,7 @@ from common import base_parser, machine_info, print_table, write_json
 
 import zkproof  # noqa: E402  (common puts the repository on sys.path)
 from zkproof import FrTensor, R, _native  # noqa: E402
-from zkproof.device import synchronize  # noqa: E402
+from zkproof.field.device import synchronize  # noqa: E402
 
 POW_EXP = R - 2
 POW_OPS_PER_ELEM = 256 + bin(POW_EXP).count("1")  # fr_pow scans all 256 exponent bits

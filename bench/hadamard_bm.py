@@ -17,7 +17,8 @@ import numpy as np
 from common import base_parser, resolve_device
 from sumcheck_common import add_proof_args, gaussian_ints, ns_per_mul, run_and_report, statement_point
 
-from zkproof import FrTensor, hadamard
+from zkproof import FrTensor
+from zkproof.sumcheck import hadamard
 
 
 def main(argv=None) -> int:

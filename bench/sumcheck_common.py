@@ -7,10 +7,10 @@ import sys
 
 from common import Timer, machine_info, print_table, write_json  # (also puts the checkout on sys.path)
 from zkproof import FrTensor, VerificationError, _native, proof_file
-from zkproof import sumcheck as sc
+from zkproof.sumcheck import core as sc
 from zkproof.claims import check_claims
 from zkproof.demo import gaussian_ints  # noqa: F401  (zkLLM's inputs, shared with the demo)
-from zkproof.device import synchronize
+from zkproof.field.device import synchronize
 from zkproof.transcript import Transcript
 
 

@@ -30,11 +30,11 @@ import numpy as np
 from common import Timer, base_parser, machine_info, print_table, resolve_device, write_json
 
 from zkproof import FrTensor, VerificationError, _native, proof_file
-from zkproof import commit as hyrax
-from zkproof import tlookup
+from zkproof.commit import hyrax
+from zkproof.lookup import tlookup
 from zkproof.claims import check_claims
-from zkproof.device import synchronize
-from zkproof.lookup_tables import Table
+from zkproof.field.device import synchronize
+from zkproof.lookup.tables import Table
 
 
 def ns_per_mul(device: str, n: int = 1 << 20) -> float:

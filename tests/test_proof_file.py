@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zkproof import FrTensor, MalformedProof, StatementMismatch, VerificationError, hadamard, proof_file
+from zkproof import FrTensor, MalformedProof, StatementMismatch, VerificationError, proof_file
+from zkproof.sumcheck import hadamard
 from zkproof.wire import Envelope
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from zkproof.field import R
+from zkproof.field.scalar import R
 from zkproof.transcript import Transcript
 
 DIGEST_AFTER_ABSORBS = "76a64a673e871b18debaf0d62be9e1fe4f942b0d1554fe1c99c7949d77da0abb"

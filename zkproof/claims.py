@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ClaimMismatch
-from .field import R
+from .field.scalar import R
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,16 @@ import time
 
 import numpy as np
 
-from . import commit, hadamard, lookup_tables as tlookup_tables, matmul, tlookup
+from .commit import hyrax as commit
+from .sumcheck import hadamard
+from .lookup import tables as tlookup_tables
+from .sumcheck import matmul
+from .lookup import tlookup
 from .claims import check_claims
-from .device import check_device
+from .field.device import check_device
 from .errors import VerificationError
 from .proof_file import encode, verify_bytes
-from .tensor import FrTensor
+from .field.tensor import FrTensor
 from .transcript import Transcript
 
 

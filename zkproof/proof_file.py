@@ -26,11 +26,11 @@ _REGISTRY: dict[str, VerifyBytes] = {}
 
 # (protocol id, module, name of its verify_bytes function)
 BUILTIN = [
-    ("inner_product/v1", "zkproof.inner_product", "verify_bytes"),
-    ("hadamard/v1", "zkproof.hadamard", "verify_bytes"),
-    ("matmul/v1", "zkproof.matmul", "verify_bytes"),
-    ("tlookup/v1", "zkproof.tlookup", "verify_bytes"),
-    ("hyrax-open/v1", "zkproof.commit", "verify_bytes"),
+    ("inner_product/v1", "zkproof.sumcheck.inner_product", "verify_bytes"),
+    ("hadamard/v1", "zkproof.sumcheck.hadamard", "verify_bytes"),
+    ("matmul/v1", "zkproof.sumcheck.matmul", "verify_bytes"),
+    ("tlookup/v1", "zkproof.lookup.tlookup", "verify_bytes"),
+    ("hyrax-open/v1", "zkproof.commit.hyrax", "verify_bytes"),
 ]
 
 

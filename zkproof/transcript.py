@@ -25,7 +25,7 @@ import hashlib
 import struct
 from typing import Iterable
 
-from .field import R, to_bytes
+from .field.scalar import R, to_bytes
 
 _PREFIX = b"zkproof/transcript/v1"
 

@@ -14,7 +14,7 @@ import struct
 from dataclasses import dataclass
 
 from .errors import MalformedProof
-from .field import FR_BYTES, R
+from .field.scalar import FR_BYTES, R
 
 MAGIC = b"ZKPF"
 VERSION = 1

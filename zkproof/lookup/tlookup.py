@@ -1,0 +1,514 @@
+"""tlookup: LogUp lookups of any size, proved through GKR fraction trees.
+
+Statement. NUM instances of DIM inputs each (x, and y for a mapping table) all lie in
+a table T (pairs (x, y) in {(T_j, f(T_j))} for a mapping table), with multiplicities m
+committed by the prover (Hyrax, zkproof.commit). LogUp: for a random beta,
+
+    sum_i 1 / (beta + S_i)  =  sum_j m_j / (beta + T_j)                         (*)
+
+holds as an identity of rational functions iff S is a multiset over T with
+multiplicities m (the field's characteristic exceeds any count); for beta drawn after
+m is committed, a false statement passes with probability at most about (D + |T|) / r. For a mapping table S_i = x_i + r y_i and
+T_j = Tx_j + r f(Tx_j) with r random, which binds the pairs.
+
+Layout and padding. Instance k's input is row k of a matrix of 2^n rows of 2^d columns
+(d = ceil log2 DIM, n = ceil log2 NUM, a = d + n input variables; column bits are the
+low variables, the batch is the top variables). Every slot outside the real inputs holds
+the pad value T[0] (and f(T[0])), a statement element; m[0] is increased by the number of pads, so the padded
+input still lies in the table and (*) stays true. The table is padded to 2^b entries
+(b = ceil log2 length) with multiplicity 0 (range tables continue low + j, tensor
+tables use 0). The claims handed back are on the zero-padded layout:
+X0(rho) = Xpad(rho) - T[0] (1 - ind(rho)), ind the indicator of real slots.
+
+Proof. The prover commits m, then r (mapping) and beta come from the transcript. Two
+fraction trees, input side (p = 1, q = beta + S) and table side (p = m,
+q = beta + T), are proved by zkproof.fraction_gkr. Nothing of size D is committed and
+nothing is inverted: the fraction tree replaces the D-sized inverse tensor 1/(beta + S)
+altogether (which is also why no table-inverse gather is needed). Proving costs a
+native histogram, the two trees (about 1 + 3 Fr multiplications per input) and one
+sumcheck per tree layer (dominated by the two bottom layers, roughly 9 and 16 Fr
+multiplications per pair of entries per round; see prover_muls).
+
+Verification. The verifier checks the roots p_S q_T = p_T q_S with q_S, q_T non-zero,
+p_S's leaf claim equal to 1, and gets
+    S(rho_S) = q_S(rho_S) - beta,  m(rho_T) = p_T(rho_T),  T(rho_T) = q_T(rho_T) - beta.
+T(rho_T) is computed by the verifier for range tables (field.range_mle); for a tensor
+table it is a claim returned to the caller. m(rho_T) is opened against m's commitment.
+The inputs' claims are opened against their commitments when the statement has them,
+else returned (the caller must have bound the inputs in the transcript beforehand).
+
+Transcript: "tlookup/statement", m's commitment, r (mapping), beta, the fraction
+proof, the mapping split values, then the openings.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from ..commit import hyrax
+from ..claims import Claim
+from ..field.device import synchronize, xp
+from ..errors import ClaimMismatch, MalformedProof, VerificationError
+from ..field.scalar import R, inv, range_mle
+from .fraction_gkr import FractionProof, build_tree
+from .fraction_gkr import prove as gkr_prove
+from .fraction_gkr import verify as gkr_verify
+from ..commit.ipa import IPAProof, log2_exact
+from .tables import Table, counts_tensor, multiplicities
+from ..field.tensor import FrTensor, next_pow2
+from ..transcript import Transcript
+from ..wire import Reader, Writer
+
+PROTOCOL_ID = "tlookup/v1"
+KINDS = ("range", "tensor")
+
+
+def _log2_ceil(n: int) -> int:
+    return (int(n) - 1).bit_length()
+
+
+def default_gen_dim(length: int) -> int:
+    """A Hyrax row length of about 4 sqrt(length) (a power of two, at most the padded
+    length): fewer, longer row MSMs for the commitment (each MSM call has a fixed cost),
+    at the price of a slightly longer opening (measured best for 2^16 multiplicities)."""
+    b = _log2_ceil(max(length, 1))
+    return 1 << min(b, (b + 4) // 2)
+
+
+def prefix_mle(count: int, point: Sequence[int]) -> int:
+    """MLE at point of the indicator of [0, count) over 2^len(point) entries (O(len))."""
+    k = len(point)
+    if count >= 1 << k:
+        return 1
+    acc = 0  # value of the indicator restricted to the low j variables
+    for j in range(k):
+        bit = (count >> j) & 1
+        u = point[j] % R
+        # indicator of [0, count mod 2^(j+1)) over j+1 variables
+        acc = ((1 - u) * 1 + u * acc) % R if bit else (1 - u) * acc % R
+    return acc
+
+
+def layout(x: FrTensor, num: int, dim: int, pad: int = 0, full: bool = False) -> FrTensor:
+    """x (NUM * DIM entries, instance-major) as NUM rows of 2^d slots, pad elsewhere.
+    full: also pad the rows to 2^n (length 2^a); otherwise length NUM * 2^d."""
+    d = _log2_ceil(dim)
+    rows = next_pow2(num) if full else num
+    if (1 << d) == dim and rows == num:
+        return x
+    mod = xp(x.device)
+    padv = FrTensor.full(1, pad, x.device).data[0]
+    out = mod.empty((rows, 1 << d, 4), dtype=np.uint64)
+    out[...] = padv
+    out[:num, :dim] = x.data.reshape(num, dim, 4)
+    return FrTensor(out.reshape(-1, 4))
+
+
+# ----------------------------------------------------------------------------- statement
+@dataclass(frozen=True)
+class LookupStatement:
+    """What a tlookup proof states (everything the verifier's sizes come from).
+
+    kind/low/table_len: the table ("range": [low, low + table_len); "tensor": a table
+    of table_len entries the verifier may not know). mapping: pairs (x, y) are looked up.
+    pad_x, pad_y: T[0] and f(T[0]) (the padding value). gen_dim: Hyrax row length of m's
+    commitment. input_commitments: () or the commitments of x (and y) in the zero-padded
+    layout `layout(x, num, dim)`; with them the verifier opens the input claims itself.
+    table / outputs: a tensor table's values and a mapping table's outputs, when the
+    verifier knows them (then it checks the table claims itself)."""
+
+    num: int
+    dim: int
+    kind: str
+    table_len: int
+    low: int = 0
+    mapping: bool = False
+    pad_x: int = 0
+    pad_y: int = 0
+    gen_dim: int = 1
+    input_commitments: tuple = ()
+    table: FrTensor | None = field(default=None, compare=False)
+    outputs: FrTensor | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        for name in ("num", "dim", "table_len"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v < 2**40:
+                raise ValueError(f"{name} must be an int in [1, 2^40), got {v!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind == "range" and self.pad_x != self.low % R:
+            raise ValueError("a range table pads with low")
+        log2_exact(self.gen_dim, "gen_dim")
+        if len(self.input_commitments) not in (0, 2 if self.mapping else 1):
+            raise ValueError("input_commitments: none, or one per looked-up tensor (x, and y for a mapping)")
+        for c in self.input_commitments:
+            if not isinstance(c, hyrax.Commitment) or c.length != self.num * (1 << self.d):
+                raise ValueError(f"input commitments must be Commitments of length num * 2^d = {self.num << self.d}")
+            if c.hiding:
+                raise ValueError("hiding input commitments are not supported by tlookup yet")
+        if self.table is not None and len(self.table) != self.table_len:
+            raise ValueError("table: length differs from table_len")
+        if self.outputs is not None and len(self.outputs) != self.table_len:
+            raise ValueError("outputs: length differs from table_len")
+
+    @property
+    def d(self) -> int:
+        return _log2_ceil(self.dim)
+
+    @property
+    def a(self) -> int:
+        """Input variables: d + ceil log2 NUM."""
+        return self.d + _log2_ceil(self.num)
+
+    @property
+    def b(self) -> int:
+        """Table variables."""
+        return _log2_ceil(self.table_len)
+
+    def absorb(self, t: Transcript) -> None:
+        t.absorb("tlookup/statement", self.header_bytes())
+        for c in self.input_commitments:
+            t.absorb_int("tlookup/input_gen_dim", c.gen_dim)
+            t.absorb_g1("tlookup/input_commitment", c.to_bytes())
+
+    def header_bytes(self) -> bytes:
+        return (Writer().raw(PROTOCOL_ID.encode()).u8(KINDS.index(self.kind)).u8(int(self.mapping))
+                .u64(self.num).u64(self.dim).i64(self.low).u64(self.table_len)
+                .fr(self.pad_x).fr(self.pad_y).u64(self.gen_dim).bytes())
+
+    def to_bytes(self) -> bytes:
+        """Statement encoding for proof files (header, input commitments, known tables)."""
+        w = Writer().raw(self.header_bytes()).u8(len(self.input_commitments))
+        for c in self.input_commitments:
+            w.u64(c.gen_dim).raw(c.to_bytes())
+        w.u8(int(self.table is not None))
+        if self.table is not None:
+            w.raw(self.table.to_bytes())
+        w.u8(int(self.outputs is not None))
+        if self.outputs is not None:
+            w.raw(self.outputs.to_bytes())
+        return w.bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "LookupStatement":
+        r = Reader(data)
+        if r.raw(len(PROTOCOL_ID), "protocol id") != PROTOCOL_ID.encode():
+            raise MalformedProof("not a tlookup statement")
+        kind = r.u8("table kind")
+        mapping = r.u8("mapping flag")
+        if kind >= len(KINDS) or mapping > 1:
+            raise MalformedProof("bad table kind or mapping flag")
+        num, dim, low, tlen = r.u64("num"), r.u64("dim"), r.i64("low"), r.u64("table length")
+        pad_x, pad_y, gen_dim = r.fr("pad x"), r.fr("pad y"), r.u64("gen_dim")
+        if not (1 <= num < 2**40 and 1 <= dim < 2**40 and 1 <= tlen < 2**40) or num * dim >= 2**40:
+            raise MalformedProof("statement sizes out of range")
+        if gen_dim < 1 or gen_dim & (gen_dim - 1) or gen_dim > hyrax.MAX_GEN_DIM:
+            raise MalformedProof(f"gen_dim {gen_dim} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+        ncom = r.u8("number of input commitments")
+        if ncom not in (0, 2 if mapping else 1):
+            raise MalformedProof("wrong number of input commitments")
+        d = _log2_ceil(dim)
+        coms = []
+        for _ in range(ncom):
+            g = r.u64("input gen_dim")
+            if g < 1 or g & (g - 1) or g > hyrax.MAX_GEN_DIM:
+                raise MalformedProof(f"input gen_dim {g} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+            coms.append(hyrax.Commitment.read(r, num << d, g))
+        tables = []
+        for what in ("table", "outputs"):
+            if r.u8(f"{what} flag"):
+                if r.remaining() < 32 * tlen:
+                    raise MalformedProof(f"truncated: {what} needs {32 * tlen} bytes")
+                try:
+                    tables.append(FrTensor.from_bytes(r.raw(32 * tlen, what)))
+                except ValueError as e:
+                    raise MalformedProof(f"{what}: {e}") from None
+            else:
+                tables.append(None)
+        r.finish()
+        try:
+            return cls(num, dim, KINDS[kind], tlen, low, bool(mapping), pad_x, pad_y, gen_dim, tuple(coms),
+                       tables[0], tables[1])
+        except ValueError as e:
+            raise MalformedProof(f"inconsistent statement: {e}") from None
+
+
+# ----------------------------------------------------------------------------- proof
+@dataclass
+class LookupProof:
+    m_commitment: hyrax.Commitment
+    fractions: FractionProof
+    x_value: int | None        # mapping: Xpad(rho_S)
+    tx_value: int | None       # tensor mapping table: Tx(rho_T)
+    m_opening: IPAProof
+    input_opening: IPAProof | None
+
+    def to_bytes(self) -> bytes:
+        w = Writer().raw(self.m_commitment.to_bytes()).raw(self.fractions.to_bytes())
+        if self.x_value is not None:
+            w.fr(self.x_value)
+        if self.tx_value is not None:
+            w.fr(self.tx_value)
+        self.m_opening.write(w)
+        if self.input_opening is not None:
+            self.input_opening.write(w)
+        return w.bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, st: LookupStatement) -> "LookupProof":
+        """Decode with every size taken from the statement; MalformedProof otherwise."""
+        r = Reader(data)
+        com = hyrax.Commitment.read(r, st.table_len, st.gen_dim)
+        fr_ = FractionProof.read(r, [st.a, st.b])
+        xv = r.fr("mapping x value") if st.mapping else None
+        txv = r.fr("mapping table value") if st.mapping and st.kind == "tensor" else None
+        mo = IPAProof.read(r, st.gen_dim)
+        io = IPAProof.read(r, st.input_commitments[0].gen_dim) if st.input_commitments else None
+        r.finish()
+        return cls(com, fr_, xv, txv, mo, io)
+
+
+@dataclass(frozen=True)
+class LookupClaims:
+    """What a verified lookup leaves to the caller (each an MLE evaluation on a
+    zero-padded tensor). inputs: (point, X0(point)[, Y0(point)]) on the input layout
+    (discharged already when the statement has input commitments). table: (point,
+    Tx(point)[, f(point)]) on the padded table; None parts are verified already (range
+    x, or a table the statement carries)."""
+
+    input_point: tuple
+    input_values: tuple
+    inputs_opened: bool
+    table_point: tuple
+    table_values: tuple      # entries None when already checked
+    m_value: int
+
+    def remaining(self) -> list:
+        """The claims still to be discharged, as zkproof.claims.Claim: "x" and "y" on
+        the zero-padded input layout (unless opened already), "table" and "outputs"
+        on the zero-padded table (unless already checked)."""
+        out = []
+        if not self.inputs_opened:
+            for name, v in zip(("x", "y"), self.input_values):
+                out.append(Claim(name, self.input_point, v))
+        for name, v in zip(("table", "outputs"), self.table_values):
+            if v is not None:
+                out.append(Claim(name, self.table_point, v))
+        return out
+
+
+# ----------------------------------------------------------------------------- prover
+def _now(device: str) -> float:
+    synchronize(device)
+    return time.perf_counter()
+
+
+def make_statement(table: Table, num: int, dim: int, gen_dim: int | None = None,
+                   input_commitments: Sequence = (), include_table: bool = False) -> LookupStatement:
+    """The statement for looking up NUM x DIM inputs in `table`. include_table puts a
+    tensor table's values (and a mapping's outputs) in the statement for the verifier."""
+    if not isinstance(table, Table):
+        raise TypeError(f"table must be a Table, got {type(table).__name__}")
+    return LookupStatement(
+        num=num, dim=dim, kind=table.kind, table_len=table.length, low=table.low,
+        mapping=table.is_mapping, pad_x=table.pad_x(), pad_y=table.pad_y(),
+        gen_dim=gen_dim or default_gen_dim(table.length), input_commitments=tuple(input_commitments),
+        table=table.values if include_table and table.kind == "tensor" else None,
+        outputs=table.outputs if include_table and table.is_mapping else None,
+    )
+
+
+def commit_inputs(x: FrTensor, y: FrTensor | None, num: int, dim: int, gen_dim: int | None = None) -> tuple:
+    """Hyrax commitments of the zero-padded input layout (x, and y for a mapping)."""
+    ts = [x] + ([y] if y is not None else [])
+    lay = [layout(t, num, dim) for t in ts]
+    g = gen_dim or default_gen_dim(len(lay[0]))
+    return tuple(hyrax.commit(t, g) for t in lay)
+
+
+def _flat_inputs(inputs, name: str) -> FrTensor:
+    if isinstance(inputs, FrTensor):
+        return inputs
+    if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(t, FrTensor) for t in inputs):
+        return FrTensor.cat(inputs)
+    raise TypeError(f"{name} must be an FrTensor or a non-empty list of FrTensors")
+
+
+def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int | None = None,
+          statement: LookupStatement | None = None, timings: dict | None = None
+          ) -> tuple[LookupStatement, LookupProof]:
+    """Prove that every input (NUM instances of DIM, instance-major, or a list of NUM
+    equal-length tensors) lies in `table` (for a mapping table: every (input, output)
+    pair). Raises OutOfTableError before any proving when some do not.
+
+    statement: from make_statement (with input commitments when the inputs are to be
+    opened here); by default one without input commitments, whose input claim the
+    caller must discharge. Returns (statement, proof).
+
+    timings, if given, receives "commit_s" (committing m) and "open_s" (the openings),
+    device-synchronised, for benchmarks."""
+    if isinstance(inputs, (list, tuple)) and num is None:
+        num = len(inputs)
+    x = _flat_inputs(inputs, "inputs")
+    y = _flat_inputs(outputs, "outputs") if outputs is not None else None
+    num = 1 if num is None else num
+    if not isinstance(num, int) or num < 1 or len(x) % num or len(x) == 0:
+        raise ValueError(f"inputs: {len(x)} values do not split into num = {num} non-empty instances")
+    dim = len(x) // num
+    counts = multiplicities(table, x, y)  # raises OutOfTableError
+    st = statement or make_statement(table, num, dim)
+    if (st.num, st.dim, st.kind, st.table_len, st.mapping) != (num, dim, table.kind, table.length, table.is_mapping):
+        raise ValueError("statement does not describe these inputs and this table")
+    dev = x.device
+    a, b = st.a, st.b
+    counts[0] += (1 << a) - num * dim  # the pads are T[0]
+    m = counts_tensor(counts, dev)
+
+    st.absorb(transcript)
+    t0 = _now(dev)
+    com_m = hyrax.commit(m, st.gen_dim)
+    t1 = _now(dev)
+    transcript.absorb_g1("tlookup/m_commitment", com_m.to_bytes())
+    r = transcript.challenge("tlookup/r") if st.mapping else 0
+    beta = transcript.challenge("tlookup/beta")
+
+    x_pad = layout(x, num, dim, st.pad_x, full=True)
+    s_pad = x_pad
+    if st.mapping:
+        y_pad = layout(y, num, dim, st.pad_y, full=True)
+        s_pad = x_pad + y_pad * r
+    tx = table.padded_x(dev)
+    t_pad = tx + table.padded_y(dev) * r if st.mapping else tx
+    trees = [build_tree(s_pad + beta), build_tree(t_pad + beta, m.pad(1 << b))]
+    frac, (cs, ct) = gkr_prove(transcript, trees)
+
+    x_value = tx_value = None
+    if st.mapping:
+        x_value = x_pad.evaluate(list(cs.point))
+        transcript.absorb_fr("tlookup/x_value", x_value)
+        if st.kind == "tensor":
+            tx_value = tx.evaluate(list(ct.point))
+            transcript.absorb_fr("tlookup/tx_value", tx_value)
+
+    t2 = _now(dev)
+    _, m_open = hyrax.open_batch(transcript, [m], [com_m], list(ct.point), [ct.p])
+    in_open = None
+    if st.input_commitments:
+        tens = [layout(x, num, dim)] + ([layout(y, num, dim)] if st.mapping else [])
+        _, in_open = hyrax.open_batch(transcript, tens, list(st.input_commitments), list(cs.point))
+    if timings is not None:
+        timings["commit_s"] = t1 - t0
+        timings["open_s"] = _now(dev) - t2
+    return st, LookupProof(com_m, frac, x_value, tx_value, m_open, in_open)
+
+
+# ----------------------------------------------------------------------------- verifier
+def verify(transcript: Transcript, st: LookupStatement, proof: LookupProof | bytes) -> LookupClaims:
+    """Verify a tlookup proof against the statement. Returns the claims left to the
+    caller (see LookupClaims); raises a VerificationError subclass on a bad proof."""
+    if not isinstance(st, LookupStatement):
+        raise TypeError(f"statement must be a LookupStatement, got {type(st).__name__}")
+    if isinstance(proof, (bytes, bytearray, memoryview)):
+        proof = LookupProof.from_bytes(bytes(proof), st)
+    if not isinstance(proof, LookupProof):
+        raise TypeError(f"proof must be a LookupProof or bytes, got {type(proof).__name__}")
+    if proof.m_commitment.length != st.table_len or proof.m_commitment.gen_dim != st.gen_dim:
+        raise MalformedProof("m's commitment does not match the statement's sizes")
+    if (proof.x_value is not None) != st.mapping or \
+            (proof.tx_value is not None) != (st.mapping and st.kind == "tensor") or \
+            (proof.input_opening is not None) != bool(st.input_commitments):
+        raise MalformedProof("proof parts do not match the statement")
+
+    st.absorb(transcript)
+    transcript.absorb_g1("tlookup/m_commitment", proof.m_commitment.to_bytes())
+    r = transcript.challenge("tlookup/r") if st.mapping else 0
+    beta = transcript.challenge("tlookup/beta")
+    roots, (cs, ct) = gkr_verify(transcript, [st.a, st.b], proof.fractions)
+    (p_s, q_s), (p_t, q_t) = roots
+    if q_s == 0 or q_t == 0:
+        raise ClaimMismatch("a fraction-tree root has denominator zero")
+    if p_s * q_t % R != p_t * q_s % R:
+        raise ClaimMismatch("the input and table fraction sums differ (some input is not in the table)")
+    if cs.p != 1:
+        raise ClaimMismatch("the input side's numerators are not all one")
+
+    s_val = (cs.q - beta) % R
+    ind = prefix_mle(st.dim, cs.point[: st.d]) * prefix_mle(st.num, cs.point[st.d:]) % R
+    if st.mapping:
+        if r == 0:
+            raise VerificationError("degenerate mapping challenge r = 0")
+        x_val = proof.x_value % R
+        transcript.absorb_fr("tlookup/x_value", x_val)
+        y_val = (s_val - x_val) * inv(r) % R
+        in_vals = ((x_val - st.pad_x * (1 - ind)) % R, (y_val - st.pad_y * (1 - ind)) % R)
+    else:
+        in_vals = ((s_val - st.pad_x * (1 - ind)) % R,)
+
+    t_val = (ct.q - beta) % R
+    if st.kind == "range":
+        tx = range_mle(st.low, ct.point)
+    elif st.mapping:
+        tx = proof.tx_value % R
+        transcript.absorb_fr("tlookup/tx_value", tx)
+    else:
+        tx = t_val
+    ty = (t_val - tx) * inv(r) % R if st.mapping else None
+    if not st.mapping and st.kind == "range" and t_val != tx:
+        raise ClaimMismatch("the table side's leaves are not the range table")
+    tab = [None if st.kind == "range" else tx] + ([ty] if st.mapping else [])
+    if st.kind == "tensor" and st.table is not None:
+        if st.table.evaluate(list(ct.point)) != tx:
+            raise ClaimMismatch("the table side's leaves are not the statement's table")
+        tab[0] = None
+    if st.mapping and st.outputs is not None:
+        if st.outputs.evaluate(list(ct.point)) != ty:
+            raise ClaimMismatch("the table side's outputs are not the statement's outputs")
+        tab[1] = None
+
+    hyrax.verify_batch(transcript, [proof.m_commitment], list(ct.point), [ct.p], proof.m_opening)
+    if st.input_commitments:
+        hyrax.verify_batch(transcript, list(st.input_commitments), list(cs.point), list(in_vals),
+                           proof.input_opening)
+    return LookupClaims(tuple(cs.point), in_vals, bool(st.input_commitments), tuple(ct.point), tuple(tab), ct.p)
+
+
+# ----------------------------------------------------------------------------- files
+def transcript_for_file() -> Transcript:
+    return Transcript("zkproof/" + PROTOCOL_ID)
+
+
+def verify_bytes(statement: bytes, proof: bytes) -> list:
+    """Verify a (statement, proof) pair as stored in a proof-file Envelope (the
+    verifier registered for "tlookup/v1" in zkproof.proof_file)."""
+    st = LookupStatement.from_bytes(statement)
+    return verify(transcript_for_file(), st, proof).remaining()
+
+
+# ----------------------------------------------------------------------------- cost model
+def prover_muls(st: LookupStatement) -> int:
+    """Fr multiplications of the prover's field work for a statement (what the native
+    kernels do; excludes the histogram, additions and the commitment/opening):
+    mapping combination, both trees' layers, and every layer sumcheck (evaluations at
+    0 and 2, the folds, the eq tables) plus the claims' evaluations."""
+    a, b = st.a, st.b
+    n = 0
+    if st.mapping:
+        n += (1 << a) + (1 << b)                       # y r and f r
+    n += (1 << (a - 1)) if a else 0                    # input leaves: q' = qL qR only
+    n += 3 * max(0, (1 << max(a - 1, 0)) - 1)          # the input tree above its leaves
+    n += 3 * max(0, (1 << b) - 1)                      # the table tree
+    for depth, p_one_leaves in ((a, True), (b, False)):
+        for k in range(1, depth):
+            one = p_one_leaves and k == depth - 1
+            ev, fold = (5, 2) if one else (8, 4)       # per pair: h(0) and the lead; per entry folded
+            n += ev * (1 << (k - 1))                   # round 0
+            for j in range(1, k):
+                n += (1 << (k - j)) * fold + ev * (1 << (k - 1 - j))
+            n += 2 * fold // 2 + (1 << max(k - 1, 0))  # last fold, eq table
+    if st.mapping:
+        n += 2 * (1 << a)                              # X(rho_S): eq table + inner product
+    return n
