@@ -21,10 +21,14 @@ def base_parser(description: str) -> argparse.ArgumentParser:
                    help="default: cuda when available, else cpu")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     return p
 
 
 def resolve_device(args) -> str:
+    from zkproof.progress import set_quiet
+
+    set_quiet(getattr(args, "quiet", False))
     dev = args.device or zkproof.default_device()
     if dev == "cuda" and not zkproof.cuda_available():
         sys.exit("error: --device cuda but no CUDA GPU / CUDA build is available")

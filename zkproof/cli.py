@@ -1,20 +1,30 @@
-"""Command line: `python -m zkproof verify FILE` and `python -m zkproof demo`.
+"""The `zkproof` command (also `python -m zkproof`).
 
-verify: exit 0 when the proof file verifies, 1 when it is rejected (one line saying
-why), 2 on a usage error (bad arguments, unreadable file). Never a traceback.
+Subcommands (each has --help):
+
+    zkproof demo [--device cpu|cuda] [--seed N]   prove and verify small instances
+    zkproof verify FILE                           verify a proof file
+
+Exit codes: 0 success (verify: ACCEPTED), 1 a proof was rejected or the demo failed,
+2 a usage error (bad arguments, unreadable file). Never a traceback for bad input.
+`--quiet` (before or after the subcommand) silences progress bars and log output;
+`--verbose` shows the library's log messages.
 """
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
 
-USAGE = "usage: python -m zkproof verify FILE | python -m zkproof demo"
+from .progress import set_quiet
 
 
-def _verify(path: str) -> int:
+def _cmd_verify(args) -> int:
     from .claims import Claim
     from .errors import VerificationError
     from .proof_file import verify_file
 
+    path = args.file
     try:
         protocol, result = verify_file(path)
     except OSError as e:
@@ -34,24 +44,70 @@ def _verify(path: str) -> int:
     return 0
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if len(argv) == 2 and argv[0] == "verify":
-        return _verify(argv[1])
-    if len(argv) == 1 and argv[0] == "demo":
-        from .demo import run
+def _cmd_demo(args) -> int:
+    from .demo import run
 
-        return run()
-    if argv in (["-h"], ["--help"]):
-        print(USAGE)
-        return 0
-    print(USAGE, file=sys.stderr)
-    return 2
+    return run(device=args.device, seed=args.seed, report=print)
+
+
+def _common(p: argparse.ArgumentParser, top: bool) -> None:
+    # On the top parser the flags have defaults; on subparsers they must not overwrite
+    # a value given before the subcommand.
+    default = False if top else argparse.SUPPRESS
+    p.add_argument("-q", "--quiet", action="store_true", default=default,
+                   help="no progress bars, no log output")
+    p.add_argument("-v", "--verbose", action="store_true", default=default,
+                   help="show the library's log messages (INFO)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zkproof",
+        description="Sumcheck proofs of LLM tensor operations on BLS12-381 (zkLLM style).")
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="prove and verify a Hadamard, a matmul and a lookup instance",
+                       description="Prove and verify small Hadamard, matmul and lookup instances "
+                                   "(inputs committed, claims opened) and print times and sizes.")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where to prove (default: cpu)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default: 0)")
+    _common(p, top=False)
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("verify", help="verify a proof file",
+                       description="Verify a proof file of any registered protocol. Prints ACCEPTED "
+                                   "(exit 0) or REJECTED with the reason (exit 1).")
+    p.add_argument("file", metavar="FILE", help="the proof file")
+    _common(p, top=False)
+    p.set_defaults(func=_cmd_verify)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse exits 2 on usage errors and 0 on --help
+        return int(e.code or 0)
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print("zkproof: error: a command is required (see zkproof --help)", file=sys.stderr)
+        return 2
+    set_quiet(args.quiet)
+    level = logging.ERROR if args.quiet else (logging.INFO if args.verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    return args.func(args)
+
+
+def entry() -> int:
+    """The console script's entry point."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":
-    try:
-        code = main()
-    except KeyboardInterrupt:
-        code = 130
-    sys.exit(code)
+    sys.exit(entry())

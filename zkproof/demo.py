@@ -8,7 +8,9 @@ verifies, 1 otherwise.
 """
 from __future__ import annotations
 
+import logging
 import time
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -36,12 +38,19 @@ def _point(label: str, n: int) -> list[int]:
     return t.challenges("point", n)
 
 
-def run(device: str = "cpu", seed: int = 0) -> int:
-    """The main job (the README's first command): on the CPU unless device="cuda"."""
+log = logging.getLogger(__name__)
+
+
+def run(device: str = "cpu", seed: int = 0, report: Optional[Callable[[str], None]] = None) -> int:
+    """The main job (the README's first command): on the CPU unless device="cuda".
+
+    Each result line goes to `report` (the command line passes `print`); by default to
+    this module's logger, since library code never prints."""
+    report = report or log.info
     dev = check_device(device)
     rng = np.random.default_rng(seed)
     ok = True
-    print(f"zkproof demo on {dev}")
+    report(f"zkproof demo on {dev}")
 
     # Hadamard: 4 instances of 3000 elements
     num, dim = 4, 3000
@@ -51,6 +60,7 @@ def run(device: str = "cpu", seed: int = 0) -> int:
     u = _point("hadamard", hadamard.num_vars(num, dim))
     y = hadamard.padded(c, num, dim).evaluate(u)
     ok &= _committed_run(
+        report,
         f"hadamard {num}x{dim}",
         {"a": hadamard.padded(a, num, dim), "b": hadamard.padded(b, num, dim)},
         hadamard.new_transcript,
@@ -68,6 +78,7 @@ def run(device: str = "cpu", seed: int = 0) -> int:
     u = _point("matmul", st0.c_vars)
     y = matmul.claim_on_c(C, num, m, n, u)
     ok &= _committed_run(
+        report,
         f"matmul {num}x({m}x{k})({k}x{n})",
         {"A": matmul.padded_a(A, num, m, k), "B": matmul.padded_b(B, num, k, n)},
         matmul.new_transcript,
@@ -99,7 +110,7 @@ def run(device: str = "cpu", seed: int = 0) -> int:
     except VerificationError as e:
         ok, verdict = False, f"REJECTED ({e})"
         t3 = time.perf_counter()
-    print(f"lookup {num}x{dim} pairs (x, x^2) in [{low}, {low + length}): prove {(t1 - t0) * 1e3:.1f} ms "
+    report(f"lookup {num}x{dim} pairs (x, x^2) in [{low}, {low + length}): prove {(t1 - t0) * 1e3:.1f} ms "
           f"(commitments included), verify {(t3 - t2) * 1e3:.1f} ms, proof {len(data)} bytes: {verdict}")
     return 0 if ok else 1
 
@@ -107,7 +118,7 @@ def run(device: str = "cpu", seed: int = 0) -> int:
 GEN_DIM = 64
 
 
-def _committed_run(name, inputs, new_transcript, prove, verify) -> bool:
+def _committed_run(report, name, inputs, new_transcript, prove, verify) -> bool:
     """Commit the inputs, prove with the commitments absorbed first, then verify: the
     protocol's verifier and the openings that discharge its claims on the inputs."""
     t0 = time.perf_counter()
@@ -130,6 +141,6 @@ def _committed_run(name, inputs, new_transcript, prove, verify) -> bool:
     except VerificationError as e:
         verdict, good = f"REJECTED ({e})", False
     t3 = time.perf_counter()
-    print(f"{name}: commit {(t1 - t0) * 1e3:.1f} ms, prove {(t2 - t1) * 1e3:.1f} ms (openings included), "
+    report(f"{name}: commit {(t1 - t0) * 1e3:.1f} ms, prove {(t2 - t1) * 1e3:.1f} ms (openings included), "
           f"verify {(t3 - t2) * 1e3:.1f} ms, proof {size} bytes: {verdict}")
     return good

@@ -64,6 +64,7 @@ from ..field.scalar import R, eq_eval
 from .g1 import G1Point, G1Tensor, generators, msm
 from .ipa import IPAProof, log2_exact
 from ..field.tensor import FrTensor
+from ..progress import progress
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 
@@ -191,7 +192,7 @@ def _row_msms(t: FrTensor, gen_dim: int) -> G1Tensor:
         t = t + shift
     corr: dict[int, G1Point] = {}
     pts = []
-    for i in range(num_rows(D, gen_dim)):
+    for i in progress(range(num_rows(D, gen_dim)), desc="commit rows", min_total=64):
         row = t[i * gen_dim : min(D, (i + 1) * gen_dim)]
         n = len(row)
         if not n:
