@@ -40,7 +40,7 @@ import numpy as np
 from .. import claims_reduce
 from ..channel import ProverChannel, VerifierChannel, prove_sumcheck, verify_sumcheck
 from ..commit import hyrax
-from ..errors import ClaimMismatch, MalformedProof
+from ..errors import ClaimMismatch, MalformedProof, VerificationError
 from ..field.scalar import R
 from ..field.tensor import FrTensor
 from ..lookup import tlookup
@@ -294,8 +294,14 @@ class _Context:
         return verify_sumcheck(self.ch, num_vars, num_tables, terms, claim, eq_point)
 
     def check(self, ok: bool, what: str) -> None:
-        if not ok:
+        """The verifier's check (ClaimMismatch); on the prover side only in debug mode,
+        as an AssertionError (an honest prover never fails it)."""
+        if ok:
+            return
+        if not self.is_prover:
             raise ClaimMismatch(what)
+        if self.debug:
+            raise AssertionError(f"prover: {what}")
 
     # claims
     def claim(self, name: str, point, value: int) -> None:
@@ -380,7 +386,14 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
             fork = ctx.ch.transcript.fork()
             _, proof = tlookup.prove(ctx.ch.transcript, table, cat["x"], cat.get("y"), num=count, statement=st)
             ctx.ch.send_blob(proof.to_bytes())
-            res = tlookup.verify(fork, st, proof)  # the claims' point (fork ends in the same state)
+            try:  # the claims' point (the fork ends in the transcript's state)
+                res = tlookup.verify(fork, st, proof)
+            except VerificationError:
+                if ctx.debug:
+                    raise AssertionError(f"prover: the lookup in {key} does not hold")
+                # a witness outside the table: the verifier rejects this lookup; what
+                # follows only keeps the proof well-formed
+                res = tlookup.LookupClaims(tuple([0] * (st.a)), (0,) * len(which_names), False, (), (), 0)
         else:
             proof = tlookup.LookupProof.from_bytes(ctx.ch.receive_blob("lookup proof"), st)
             res = tlookup.verify(ctx.ch.transcript, st, proof)
