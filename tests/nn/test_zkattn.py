@@ -175,3 +175,20 @@ def test_wrong_attention_output_rejected():
 def test_config_refuses_narrow_digits():
     with pytest.raises(ValueError, match="digits cover"):
         build(1, 2, 4096, ZkAttnConfig(in_bits=16))
+
+
+def test_proof_file_verifies_and_rejects_tampering():
+    from zkproof import proof_file
+    from zkproof.nn import zkattn
+    H, T, d = 1, 3, 2
+    cfg = PRESETS["default"]
+    g = zkattn.attention_graph(H, T, d, cfg)
+    st, proof = prove(g, g.forward(inputs(H, T, d)))
+    data = zkattn.encode(H, T, d, cfg, st, proof)
+    pid, msg = proof_file.verify_bytes(data)
+    assert pid == "zkattn/v1" and "committed" in msg
+    for pos in (60, len(data) // 2, len(data) - 5):
+        bad = bytearray(data)
+        bad[pos] ^= 4
+        with pytest.raises(VerificationError):
+            proof_file.verify_bytes(bytes(bad))

@@ -234,6 +234,33 @@ class Statement:
             t.absorb_g1("nn/commitment", c.to_bytes())
 
 
+    def to_bytes(self, graph: Graph) -> bytes:
+        """Public tensors (int64, graph order), then each commitment (gen_dim, rows)."""
+        w = Writer()
+        for n in graph.public():
+            a = np.asarray(self.public[n], dtype=np.int64).reshape(-1)
+            w.raw(a.astype("<i8").tobytes())
+        for n in graph.committed():
+            c = self.commitments[n]
+            w.u64(c.gen_dim).raw(c.to_bytes())
+        return w.bytes()
+
+    @classmethod
+    def read(cls, r: Reader, graph: Graph) -> "Statement":
+        """Inverse of to_bytes; every size from the graph (MalformedProof on bad bytes)."""
+        public, coms = {}, {}
+        for n in graph.public():
+            shape = graph.tensors[n].shape
+            size = int(np.prod(shape))
+            public[n] = np.frombuffer(r.raw(8 * size, f"public tensor {n}"), dtype="<i8").astype(np.int64).reshape(shape)
+        for n in graph.committed():
+            g = r.u64("gen_dim")
+            if g < 1 or g & (g - 1) or g > hyrax.MAX_GEN_DIM:
+                raise MalformedProof(f"commitment of {n!r}: gen_dim {g} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+            coms[n] = hyrax.Commitment.read(r, 1 << graph.tensors[n].num_vars, g)
+        return cls(public, coms)
+
+
 def default_gen_dim(num_vars: int) -> int:
     """Hyrax row length for a committed layout of 2^num_vars entries: about the square root."""
     return 1 << ((num_vars + 1) // 2)

@@ -33,6 +33,7 @@ params and the tables). `attention(graph, q, k, v, cfg)` adds the ops;
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import asdict, dataclass
 
@@ -40,10 +41,12 @@ import numpy as np
 
 from ..field.scalar import R, inv
 from ..field.tensor import FrTensor
-from ..wire import Writer
+from .. import proof_file
+from ..errors import MalformedProof
+from ..wire import Reader, Writer
 from . import layout as L
 from .fixed_point import dequantize
-from .graph import Op
+from .graph import Graph, Op, Statement, verify
 from .linear import MatMul
 from .nonlinear import RangeCheck, TableMap, range_use
 from .rescale import Rescale, chunk_bits, split_chunks
@@ -301,6 +304,47 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
     graph.add(RowSumBound(cfg), y, name=f"{name}.rowsum")
     (o2,) = graph.add(MatMul(), y, v, name=f"{name}.yv")
     return graph.add(Rescale(cfg.theta_log2), o2, name=name)[0]
+
+
+# ---------------------------------------------------------------------- proof files
+PROTOCOL_ID = "zkattn/v1"
+MAX_FILE_ELEMENTS = 1 << 32  # caps H * T * T (the verifier's work grows with it)
+
+
+def attention_graph(H: int, T: int, d: int, cfg: ZkAttnConfig) -> Graph:
+    """The standalone statement's graph: committed Q, K, V (H, T, d), public output O."""
+    g = Graph("zkattn")
+    q, k, v = (g.input(n, (H, T, d)) for n in "qkv")
+    o = attention(g, q, k, v, cfg, name="o")
+    g.set_kind(o, "public")
+    return g
+
+
+def encode(H: int, T: int, d: int, cfg: ZkAttnConfig, statement, proof: bytes) -> bytes:
+    """A proof file (zkproof.wire.Envelope) that `zkproof verify` checks: it states
+    O = zkAttn(Q, K, V) for the committed Q, K, V in it (sound on its own)."""
+    g = attention_graph(H, T, d, cfg)
+    head = Writer().u64(H).u64(T).u64(d).raw(cfg.to_bytes()).bytes()
+    return proof_file.encode(PROTOCOL_ID, head + statement.to_bytes(g), proof)
+
+
+def verify_bytes(statement: bytes, proof: bytes) -> str:
+    """The registered verifier of "zkattn/v1" files."""
+    r = Reader(statement)
+    H, T, d = r.u64("H"), r.u64("T"), r.u64("d")
+    if not (1 <= H and 1 <= T and 1 <= d and H * T * max(T, d) <= MAX_FILE_ELEMENTS):
+        raise MalformedProof(f"zkattn statement: sizes H={H}, T={T}, d={d} out of range")
+    fields = [r.u64(f.name) for f in dataclasses.fields(ZkAttnConfig)]
+    try:
+        cfg = ZkAttnConfig(*[bool(x) if f.type in (bool, "bool") else x
+                             for f, x in zip(dataclasses.fields(ZkAttnConfig), fields)])
+        g = attention_graph(H, T, d, cfg)
+    except ValueError as e:
+        raise MalformedProof(f"zkattn statement: {e}") from None
+    st = Statement.read(r, g)
+    r.finish()
+    verify(g, st, proof)
+    return f"zkattn H={H} T={T} d={d}: O = attention(Q, K, V) for the committed Q, K, V"
 
 
 def float_attention(q, k, v, cfg: ZkAttnConfig) -> np.ndarray:
