@@ -100,7 +100,7 @@ class Center(Op):
         half = inv(2)
         u_col, u_row = u[:m], u[m:]
         sum_point = [half] * m + list(u_row)
-        a, b = ctx.message("center/x", 2, lambda: [ctx.fr(x).evaluate(u), ctx.fr(x).evaluate(sum_point)])
+        a, b = ctx.message("center/x", 2, lambda: [ctx.evaluate(x, u), ctx.evaluate(x, sum_point)])
         ctx.check((d * a - (1 << m) * b * prefix_mle(d, u_col)) % R == y % R, "center: the claim does not follow")
         ctx.claim(x, u, a)
         ctx.claim(x, sum_point, b)
@@ -146,7 +146,7 @@ class ScaleRows(Op):
         m = L.axis_vars((d,))[0]
         if self.bias:
             bname = self.inputs[3]
-            (bv,) = ctx.message("scalerows/bias", 1, lambda: [ctx.fr(bname).evaluate(u[:m])])
+            (bv,) = ctx.message("scalerows/bias", 1, lambda: [ctx.evaluate(bname, u[:m])])
             ctx.claim(bname, u[:m], bv)
             y = (y - bv * prefix_mle(rows, u[m:])) % R
 

@@ -220,8 +220,8 @@ class SoftmaxShift(Op):
         n = L.num_vars((H, T, T))
         r = ctx.challenges("zkattn/shift-point", n)
         r_col, r_row = r[:L.axis_vars((T,))[0]], r[L.axis_vars((T,))[0]:]
-        vals = ctx.message("zkattn/digits", len(digits), lambda: [ctx.fr(d).evaluate(r) for d in digits])
-        (sv,) = ctx.message("zkattn/shift", 1, lambda: [ctx.fr(shift).evaluate(r_row)])
+        vals = ctx.message("zkattn/digits", len(digits), lambda: [ctx.evaluate(d, r) for d in digits])
+        (sv,) = ctx.message("zkattn/shift", 1, lambda: [ctx.evaluate(shift, r_row)])
         ctx.claim(shift, r_row, sv)
         total = 0
         for k, (d, v) in enumerate(zip(digits, vals)):
@@ -272,7 +272,7 @@ class RowSumBound(Op):
         H, T, _ = ctx.shape(yname)
         r = ctx.challenges("zkattn/rowsum-point", L.num_vars((H, T)))
         vals = ctx.message("zkattn/rowsum-digits", len(self.outputs),
-                           lambda: [ctx.fr(g).evaluate(r) for g in self.outputs])
+                           lambda: [ctx.evaluate(g, r) for g in self.outputs])
         total = self._offset() * L.indicator_mle((H, T), r)
         off = 0
         for b, g, v in zip(self.bits, self.outputs, vals):
