@@ -73,6 +73,8 @@ class ZkAttnConfig:
     def __post_init__(self):
         if not 1 <= self.seg_bits <= 16:
             raise ValueError(f"seg_bits must be in [1, 16], got {self.seg_bits}")
+        if self.seg_bits * self.top < 2:
+            raise ValueError("seg_bits * top must be at least 2 (masked scores must reach a top segment)")
         if self.low < 0 or self.top < 1 or self.middle < 1:
             raise ValueError("need low >= 0, top >= 1 and at least one middle segment")
         if self.middle + self.top > 7:
