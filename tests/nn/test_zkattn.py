@@ -53,11 +53,12 @@ def test_completeness_and_accuracy(H, T, d):
     assert np.max(np.abs(dequantize(wit["o"], 8) - ref)) <= ACC_BOUND
 
 
-@pytest.mark.parametrize("preset", ["wide", "bidirectional"])
+@pytest.mark.parametrize("preset", ["wide", "bidirectional", "zkllm"])
 def test_presets(preset):
     ins, wit = run(2, 5, 4, preset)
-    ref = float_attention(ins["q"], ins["k"], ins["v"], PRESETS[preset])
-    assert np.max(np.abs(dequantize(wit["o"], 8) - ref)) <= ACC_BOUND
+    cfg = PRESETS[preset]
+    ref = float_attention(ins["q"], ins["k"], ins["v"], cfg)
+    assert np.max(np.abs(dequantize(wit["o"], cfg.in_frac) - ref)) <= ACC_BOUND
 
 
 def test_forward_matches_independent_reference():
@@ -71,7 +72,8 @@ def test_forward_matches_independent_reference():
     D = s[..., None] - z + cfg.big * causal_masked(T)
     assert D.min() >= 0
     for k in range(cfg.segments):
-        assert np.array_equal(wit[f"o.softmax.digit{k}"], (D >> (cfg.seg_bits * k)) % (1 << cfg.seg_bits))
+        b = cfg.segment_bits[k]
+        assert np.array_equal(wit[f"o.softmax.digit{k}"], (D >> cfg.offset(k)) % (1 << b))
     Y = _softmax_numerators(cfg, D, d)
     assert np.all(Y[..., causal_masked(T) == 1] == 0)
     theta = 1 << cfg.theta_log2
@@ -85,7 +87,7 @@ def _recompute(wit, cfg, d):
     recomputed honestly from the wrong shift (the attacker's consistent witness)."""
     H, T, _ = wit["o.z"].shape
     D = wit["o.softmax.shift"][..., None] - wit["o.z"] + cfg.big * causal_masked(T)
-    D = np.where(D < 0, D % (1 << (cfg.seg_bits * cfg.segments)), D)
+    D = np.where(D < 0, D % (1 << cfg.total_bits), D)
     _set_digits(wit, cfg, D, d)
 
 
@@ -93,7 +95,7 @@ def _set_digits(wit, cfg, D, d):
     from zkproof.nn.zkattn import segment_table
     H, T, _ = D.shape
     for k in range(cfg.segments):
-        wit[f"o.softmax.digit{k}"] = (D >> (cfg.seg_bits * k)) % (1 << cfg.seg_bits)
+        wit[f"o.softmax.digit{k}"] = (D >> cfg.offset(k)) % (1 << cfg.segment_bits[k])
     Y = np.ones_like(D)
     for k in range(cfg.low, cfg.segments):
         e = segment_table(cfg, k, d)[wit[f"o.softmax.digit{k}"]]
@@ -136,7 +138,7 @@ def test_digit_out_of_its_segment_rejected():
     def tamper(wit, cfg):
         d1, d2 = wit["o.softmax.digit1"].copy(), wit["o.softmax.digit2"].copy()
         i = np.argwhere(d2 > 0)[0]
-        d1[tuple(i)] += 1 << cfg.seg_bits
+        d1[tuple(i)] += 1 << cfg.segment_bits[1]
         d2[tuple(i)] -= 1
         wit["o.softmax.digit1"], wit["o.softmax.digit2"] = d1, d2
     with lenient_lookups():
