@@ -67,9 +67,9 @@ class ZkAttnConfig:
 
     in_frac: int = 8
     in_bits: int = 14
-    segment_bits: tuple = (8, 8, 8, 8, 8)
+    segment_bits: tuple = (8, 8, 8, 16)
     low: int = 1
-    top: int = 2
+    top: int = 1
     theta_bits: tuple = (16, 16)
     rowsum_tol_bits: int = 6
     causal: bool = True
@@ -163,7 +163,8 @@ class ZkAttnConfig:
 MAX_SEGMENT_BITS = 20
 
 PRESETS = {
-    # 5 digits of 8 bits: 1 dropped (relative error < 2^8 / S), 2 mapped to 2^16, 2 top
+    # digits of 8 + 8 + 8 + 16 bits: 1 dropped (relative error < 2^8 / S), 2 mapped to
+    # 2^16 (Theta = 2^32), 1 top
     "default": ZkAttnConfig(),
     # 4 digits of 10 bits: 1 dropped, 2 mapped, 1 top
     "wide": ZkAttnConfig(segment_bits=(10, 10, 10, 10), low=1, top=1),
