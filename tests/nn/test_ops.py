@@ -257,3 +257,26 @@ def test_permute_and_heads(axes):
         w["p"][0, 0, 0] += 1
         w["sq"] = w["p"] * w["p"]
     prove_verify(build, {"x": x, "y": y}, tamper)
+
+
+def test_random_corruptions_raise_verification_errors_only():
+    """Flipped bytes, truncations and extensions anywhere in a proof: always a
+    VerificationError, never another exception."""
+    g = mlp_graph(2, 3, 3)
+    st, proof = prove(g, g.forward(mlp_inputs(2, 3, 3)))
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        bad = bytearray(proof)
+        kind = trial % 4
+        if kind == 0:
+            pos = int(rng.integers(len(bad)))
+            bad[pos] ^= 1 << int(rng.integers(8))
+        elif kind == 1:
+            bad = bad[: int(rng.integers(len(bad)))]
+        elif kind == 2:
+            bad += bytes(rng.integers(0, 256, int(rng.integers(1, 40)), dtype=np.uint8))
+        else:
+            pos = int(rng.integers(len(bad) - 32))
+            bad[pos:pos + 32] = b"\xff" * 32  # a non-canonical field element
+        with pytest.raises(VerificationError):
+            verify(mlp_graph(2, 3, 3), st, bytes(bad))
