@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -531,7 +531,10 @@ def prove(graph: Graph, witness: dict, commitments: dict | None = None, timings:
     _lookup_phase(ctx, timings)
     _opening_phase(ctx, coms, timings)
     timings["prove_total_s"] = time.perf_counter() - t0
-    return st, ctx.ch.bytes()
+    proof = ctx.ch.bytes()
+    log.debug("proved graph %s: %d ops, %d committed tensors, %d proof bytes, %s", graph.label, len(graph.ops),
+              len(coms), len(proof), {k: round(v, 3) for k, v in timings.items()})
+    return st, proof
 
 
 def verify(graph: Graph, statement: Statement, proof: bytes) -> None:

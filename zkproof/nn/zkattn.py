@@ -43,7 +43,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..field.scalar import R, inv
-from ..field.tensor import FrTensor
 from .. import proof_file
 from ..errors import MalformedProof, StatementMismatch
 from ..wire import Reader, Writer
