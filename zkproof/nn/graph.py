@@ -467,7 +467,7 @@ def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
         outs = [None if L.padded_shape(s) == tuple(s) else 1 - L.indicator(s) for s in shapes]
         reduced = claims_reduce.prove_packed(ctx.ch, [ctx.fr(n) for n in names], claims, outs, ctx.eq_cache)
     else:
-        mles = [None if L.padded_shape(s) == tuple(s) else (lambda p, s=s: (1 - L.indicator_mle(s, p)) % R)
+        mles = [None if L.padded_shape(s) == tuple(s) else (lambda r, p, s=s: L.outside_eq_mle(s, r, p))
                 for s in shapes]
         reduced = claims_reduce.verify_packed(ctx.ch, [g.tensors[n].num_vars for n in names], claims, mles)
     timings["reduce_s"] = time.perf_counter() - t0
