@@ -130,7 +130,7 @@ def _committed_run(report, name, inputs, new_transcript, prove, verify) -> bool:
     t1 = time.perf_counter()
     tp = new_transcript()
     for key, com in coms.items():
-        tp.absorb_g1(f"commitment/{key}", com.to_bytes())
+        com.absorb(tp, f"commitment/{key}")
     st, proof, claims = prove(tp)
     openings = commit.claims_proof_bytes(commit.prove_claims(tp, claims, tensors, coms))
     t2 = time.perf_counter()
@@ -138,7 +138,7 @@ def _committed_run(report, name, inputs, new_transcript, prove, verify) -> bool:
     try:
         tv = new_transcript()
         for key, com in coms.items():
-            tv.absorb_g1(f"commitment/{key}", com.to_bytes())
+            com.absorb(tv, f"commitment/{key}")
         claims = verify(tv, type(st).from_bytes(st.to_bytes()), type(proof).from_bytes(proof.to_bytes(), st))
         commit.verify_claims(tv, claims, coms, openings)
         verdict, good = "verified", True

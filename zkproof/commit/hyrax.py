@@ -316,6 +316,19 @@ class Commitment:
         """The row points, 48 bytes each (sizes are part of the statement, not encoded)."""
         return self.rows.to_bytes()
 
+    def statement_bytes(self) -> bytes:
+        """The commitment with its sizes, canonically: u8 axes || u64 dims || u64 gen_dim
+        || u8 hiding || the rows. What a flow absorbs when it binds this commitment."""
+        w = Writer().u8(len(self.shape))
+        for d in self.shape:
+            w.u64(d)
+        return w.u64(self.gen_dim).u8(int(self.hiding)).raw(self.to_bytes()).bytes()
+
+    def absorb(self, transcript: Transcript, label: str) -> None:
+        """Bind this commitment (statement_bytes) in a transcript, before any challenge
+        that a claim on it depends on."""
+        transcript.absorb(label, self.statement_bytes())
+
     @classmethod
     def read(cls, r: Reader, length: int, gen_dim: int, hiding: bool = False, shape=None) -> "Commitment":
         """Read the rows of a commitment whose sizes the statement gives; MalformedProof
