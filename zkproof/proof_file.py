@@ -17,7 +17,8 @@ tensors the file does not commit, which could be chosen after the challenges. Su
 file binds nothing on its own; `remaining_claims` says whether a result is of that
 kind, and `zkproof verify` exits 1 for it (never ACCEPTED). A file that commits its
 inputs and opens them (hyrax-open, tlookup with input commitments and a carried or
-range table) leaves nothing and is accepted.
+range table, an inner-product/Hadamard/matmul proof wrapped by
+zkproof.sumcheck.committed) leaves nothing and is accepted.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ BUILTIN = [
     ("matmul/v2", "zkproof.sumcheck.matmul", "verify_bytes"),
     ("tlookup/v2", "zkproof.lookup.tlookup", "verify_bytes"),
     ("hyrax-open/v2", "zkproof.commit.hyrax", "verify_bytes"),
+    ("sumcheck-committed/v2", "zkproof.sumcheck.committed", "verify_bytes"),
 ]
 
 
