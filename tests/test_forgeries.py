@@ -29,7 +29,7 @@ from zkproof.cli import main as cli_main
 from zkproof.commit import hyrax as H
 from zkproof.commit import ipa
 from zkproof.commit.g1 import G1Tensor, msm
-from zkproof.errors import ClaimMismatch, MalformedProof, OpeningError, StatementMismatch, VerificationError
+from zkproof.errors import MalformedProof, OpeningError, StatementMismatch, VerificationError
 from zkproof.lookup import tlookup as tl
 from zkproof.lookup.fraction_gkr import build_tree
 from zkproof.lookup.fraction_gkr import prove as gkr_prove
@@ -58,7 +58,6 @@ def matrix_with_junk(t: FrTensor, shape, gen_dim, junk) -> FrTensor:
     size = max(1 << lay.nvars, gen_dim)
     flat += [0] * (size - len(flat))
     valid = np.zeros(size, dtype=bool)
-    idx = np.arange(len(t)).reshape(shape)
     strides = []
     acc = 1
     for d in reversed(shape):
@@ -67,7 +66,6 @@ def matrix_with_junk(t: FrTensor, shape, gen_dim, junk) -> FrTensor:
     strides = strides[::-1]
     pos = sum(np.indices(shape)[a] * strides[a] for a in range(len(shape))).reshape(-1)
     valid[pos] = True
-    del idx
     k = 0
     for f in np.flatnonzero(~valid):
         if junk:

@@ -92,7 +92,7 @@ from ..errors import MalformedProof, OpeningError, StatementMismatch
 from ..field.scalar import R, eq_eval
 from .g1 import G1Point, G1Tensor, generators, msm
 from .ipa import IPAProof, log2_exact
-from ..field.tensor import FrTensor, next_pow2
+from ..field.tensor import FrTensor
 from ..progress import progress
 from ..transcript import Transcript
 from ..wire import Reader, Writer

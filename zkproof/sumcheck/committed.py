@@ -24,7 +24,6 @@ from typing import Callable, Mapping
 
 from ..commit import hyrax
 from ..errors import MalformedProof
-from ..field.tensor import FrTensor
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 from . import hadamard, inner_product, matmul
