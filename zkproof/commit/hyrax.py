@@ -369,19 +369,26 @@ def commit(t: FrTensor, gen_dim: int, shape=None) -> Commitment:
     (len(t),)) row by row: C_r = MSM(row_r, G), one MSM per stored row of the padded
     layout (cheap for small-integer entries). t may be on any device; MSMs run on the
     CPU. Deterministic and not hiding (see commit_hiding)."""
-    shape = _as_shape(shape, len(t) if isinstance(t, FrTensor) else None)
+    _check_tensor(t)
+    shape = _as_shape(shape, len(t))
     return Commitment(len(t), gen_dim, _row_msms(t, gen_dim, shape), False, shape)
 
 
 def commit_hiding(t: FrTensor, gen_dim: int, shape=None) -> tuple[Commitment, list[int]]:
     """C_r = MSM(row_r, G) + beta_r H with fresh uniform blinds beta_r (OS CSPRNG).
     Returns (commitment, blinds); pass the blinds to open_batch."""
-    shape = _as_shape(shape, len(t) if isinstance(t, FrTensor) else None)
+    _check_tensor(t)
+    shape = _as_shape(shape, len(t))
     rows = _row_msms(t, gen_dim, shape)
     H = blinding_generator()
     blinds = [secrets.randbelow(R) for _ in range(len(rows))]
     pts = G1Tensor.from_points([rows[i] + H * b for i, b in enumerate(blinds)])
     return Commitment(len(t), gen_dim, pts, True, shape), blinds
+
+
+def _check_tensor(t) -> None:
+    if not isinstance(t, FrTensor):
+        raise TypeError(f"t must be an FrTensor, got {type(t).__name__}")
 
 
 def _padded_matrix(t: FrTensor, lay: Layout) -> FrTensor:
@@ -394,8 +401,7 @@ def _padded_matrix(t: FrTensor, lay: Layout) -> FrTensor:
 
 
 def _row_msms(t: FrTensor, gen_dim: int, shape: tuple) -> G1Tensor:
-    if not isinstance(t, FrTensor):
-        raise TypeError(f"t must be an FrTensor, got {type(t).__name__}")
+    _check_tensor(t)
     _check_sizes(len(t), gen_dim)
     lay = layout_of(shape, gen_dim)
     t = _padded_matrix(t.to("cpu"), lay)
@@ -610,8 +616,7 @@ def fold_rows(t: FrTensor, point: Sequence[int], gen_dim: int, shape=None) -> Ro
     opening at `point` (partial evaluations on t's device). Tensors can be folded one at
     a time (and dropped) before open_folded, so a batch never needs all its tensors in
     memory at once."""
-    if not isinstance(t, FrTensor):
-        raise TypeError(f"t must be an FrTensor, got {type(t).__name__}")
+    _check_tensor(t)
     shape = _as_shape(shape, len(t))
     lay = layout_of(shape, gen_dim)
     u = _check_point(point)
