@@ -9,7 +9,10 @@ the per-protocol tests; here the proofs are consistent, the statements are false
 The forgeries reuse the library's own pieces wherever the attacker's prover would (the
 sumcheck and fraction-tree provers, the IPA), so each test also checks that the part of
 the forged proof that does not touch the fixed rule goes through (the error is the one
-the fixed rule raises), i.e. that the rule, not an accident, rejects it.
+the fixed rule raises), and, where the rule can be switched off in-process (format 1's
+statement absorption: `_header_only_absorb`; format 1's unmasked opening:
+`_unmasked_openings`), that the very same forgery is then accepted: the rule, not an
+accident, is what rejects it.
 """
 from __future__ import annotations
 
@@ -142,6 +145,18 @@ def forged_open(transcript, matrices, commitments, point, lie: bool):
     return vals, H.BatchOpening(tuple(gvals[:-1]), tuple(proofs))
 
 
+class _unmasked_openings:
+    """Format 1's opening check: the IPA over eq(u_col) on every column (no mask)."""
+
+    def __enter__(self):
+        self.orig = ipa.verify_terms
+        orig = self.orig
+        ipa.verify_terms = lambda tr, u, v, g, q, p, h=None, mask=None: orig(tr, u, v, g, q, p, h)
+
+    def __exit__(self, *exc):
+        ipa.verify_terms = self.orig
+
+
 # ----------------------------------------------------- class 1: partial last Hyrax row
 @pytest.mark.parametrize("lie", [True, False])
 def test_hyrax_open_three_elements_with_junk_past_length_rejected(lie):
@@ -157,6 +172,9 @@ def test_hyrax_open_three_elements_with_junk_past_length_rejected(lie):
                              proof.to_bytes())
     with pytest.raises(OpeningError):
         proof_file.verify_bytes(data)
+    if not lie:  # the forgery is otherwise complete: without the mask (format 1) it passed
+        with _unmasked_openings():
+            proof_file.verify_bytes(data)
     # the true value of the committed prefix opens (junk cannot hurt an honest claim)
     honest = H.RowFold(3, 32, tuple(u), ((("main"), _fold(M, com.layout, [], "main")),), t.evaluate(u), (3,))
     v2, p2 = H.open_folded(H.transcript_for_file(), [honest], [com], u)
@@ -211,14 +229,19 @@ def test_inner_product_over_committed_length3_vectors_with_wrong_result_rejected
     proof, point, finals = sc.prove(tp, [Ma, Mb], inner_product.TERMS, 5)
     tp.absorb_frs("inner_product/evals", finals)
     claims = [Claim("a", point, finals[0], (3,)), Claim("b", point, finals[1], (3,))]
-    _, opening = forged_open(tp, [Ma, Mb], [coms["a"], coms["b"]], point, lie=True)
+    _, opening = forged_open(tp, [Ma, Mb], [coms["a"], coms["b"]], point, lie=False)
 
-    tv = Transcript("flow")
-    absorb(tv)
-    got = inner_product.verify(tv, st_, sc.TwoEvalProof(proof, finals[0], finals[1]))  # the sumcheck passes
-    assert got == claims
-    with pytest.raises(OpeningError):
+    def verify():
+        tv = Transcript("flow")
+        absorb(tv)
+        got = inner_product.verify(tv, st_, sc.TwoEvalProof(proof, finals[0], finals[1]))  # the sumcheck passes
+        assert got == claims
         H.verify_claims(tv, got, coms, [opening])
+
+    with pytest.raises(OpeningError):
+        verify()
+    with _unmasked_openings():  # format 1's opening accepted <a, b> = 5
+        verify()
 
 
 # ------------------------------------------- class 1 in tlookup: padded table entries
@@ -244,11 +267,8 @@ def test_tlookup_multiplicity_on_padded_table_entry_rejected(mapping, monkeypatc
         assert len(t) == 128
         return junk_commit(t, (length,), gen_dim)
 
-    forged = {}
-
     def open_with_junk(transcript, tensors, commitments, point, values=None, blinds=None):
-        forged["vals"], proof = forged_open(transcript, list(tensors), list(commitments), point, lie=True)
-        return forged["vals"], proof
+        return forged_open(transcript, list(tensors), list(commitments), point, lie=False)
 
     monkeypatch.setattr(tl, "multiplicities", counts_with_padded_entry)
     monkeypatch.setattr(tl.hyrax, "commit", commit_as_length_100)
@@ -258,8 +278,11 @@ def test_tlookup_multiplicity_on_padded_table_entry_rejected(mapping, monkeypatc
     st_, proof = tl.prove(tl.transcript_for_file(), table, x, y, statement=st_)
     monkeypatch.undo()
     data = proof_file.encode(tl.PROTOCOL_ID, st_.to_bytes(), proof.to_bytes())
-    # everything but the opening of m goes through: the opening is what rejects it
+    # everything but the opening of m goes through: the opening is what rejects it ...
     with pytest.raises(OpeningError):
+        proof_file.verify_bytes(data)
+    # ... and without the mask (format 1's opening) the input 100 was accepted
+    with _unmasked_openings():
         proof_file.verify_bytes(data)
 
 
@@ -307,7 +330,7 @@ def forge_table_after_beta(values, inputs, j, extra=1):
     return proof_file.encode(tl.PROTOCOL_ID, st1.to_bytes(), proof.to_bytes()), solved
 
 
-def test_tlookup_table_entry_solved_after_beta_rejected():
+def test_tlookup_table_entry_solved_after_beta_rejected(monkeypatch):
     """Input 1000 is in no table of 8 small values; m carries a bogus count at entry 5,
     which is solved after beta."""
     values = [10, 11, 12, 13, 14, 15, 16, 17]
@@ -317,6 +340,74 @@ def test_tlookup_table_entry_solved_after_beta_rejected():
     # the roots no longer match
     with pytest.raises(VerificationError):
         proof_file.verify_bytes(data)
+    # the forgery is otherwise complete: with format 1's absorption it was accepted
+    _header_only_absorb(monkeypatch)
+    data, solved = forge_table_after_beta(values, [11, 1000, 17, 12], j=5)
+    proof_file.verify_bytes(data)
+
+
+def forge_output_after_challenges():
+    """A mapping table carried in the statement; the pair (3, 1000) is not (x, f(x)) for
+    any entry. The prover counts it (and a bogus extra) at entry 5, draws r and beta,
+    solves the output f(T_5) so that the LogUp identity holds, and publishes the
+    statement with that output. Returns (statement, proof bytes)."""
+    values = [1, 2, 3, 4, 5, 6, 7, 8]
+    outputs = [v * v for v in values]
+    xs, ys = [2, 3, 7], [4, 1000, 49]
+    n = len(xs)
+    j = 5
+    table = Table.tensor(ints(values), ints(outputs))
+    st0 = tl.make_statement(table, 1, n, include_table=True)
+    a, b = st0.a, st0.b
+    counts = [0] * len(values)
+    for x, y in zip(xs, ys):
+        k = values.index(x)
+        counts[k if outputs[k] == y else j] += 1
+    counts[j] += 1
+    counts[0] += (1 << a) - n
+    m = counts_tensor(np.array(counts, dtype=np.uint64))
+    t = tl.transcript_for_file()
+    st0.absorb(t)
+    com_m = H.commit(m, st0.gen_dim)
+    t.absorb_g1("tlookup/m_commitment", com_m.to_bytes())
+    r = t.challenge("tlookup/r")
+    beta = t.challenge("tlookup/beta")
+    x_pad = tl.layout(ints(xs), 1, n, st0.pad_x, full=True)
+    y_pad = tl.layout(ints(ys), 1, n, st0.pad_y, full=True)
+    s_pad = x_pad + y_pad * r
+    tx = table.padded_x("cpu")
+    t_vals = (tx + table.padded_y("cpu") * r).to_ints()
+    m_pad = m.pad(1 << b).to_ints()
+    t_vals[j] = _solve_entry(s_pad.to_ints(), t_vals, m_pad, beta, j)
+    new_out = list(outputs)
+    new_out[j] = (t_vals[j] - values[j]) * pow(r, R - 2, R) % R
+    assert (3, 1000) not in list(zip(values, new_out))  # the published statement is false
+    st1 = tl.make_statement(Table.tensor(ints(values), ints(new_out)), 1, n, include_table=True)
+    trees = [build_tree(s_pad + beta), build_tree(ints(t_vals) + beta, m.pad(1 << b))]
+    frac, (cs, ct) = gkr_prove(t, trees)
+    x_value = x_pad.evaluate(list(cs.point))
+    t.absorb_fr("tlookup/x_value", x_value)
+    tx_value = tx.evaluate(list(ct.point))
+    t.absorb_fr("tlookup/tx_value", tx_value)
+    _, m_open = H.open_batch(t, [m], [com_m], list(ct.point), [ct.p])
+    proof = tl.LookupProof(com_m, frac, x_value, tx_value, m_open, None)
+    return st1, proof.to_bytes()
+
+
+def _header_only_absorb(monkeypatch):
+    """Format 1's statement absorption (the header, not the table or outputs)."""
+    monkeypatch.setattr(tl.LookupStatement, "absorb",
+                        lambda self, t: t.absorb("tlookup/statement", self.header_bytes()))
+
+
+def test_tlookup_mapping_output_solved_after_challenges_rejected(monkeypatch):
+    st1, proof = forge_output_after_challenges()
+    with pytest.raises(VerificationError):
+        tl.verify(tl.transcript_for_file(), st1, proof)
+    # the forgery is otherwise complete: with format 1's absorption it was accepted
+    _header_only_absorb(monkeypatch)
+    st1, proof = forge_output_after_challenges()
+    tl.verify(tl.transcript_for_file(), st1, proof)
 
 
 def test_tlookup_mapping_outputs_in_transcript():
@@ -388,14 +479,21 @@ def test_matmul_junk_in_padding_columns_and_rows_rejected():
     proof, point, finals = sc.prove(tp, [au, bu], matmul.TERMS, y_false, [])
     tp.absorb_frs("matmul/evals", finals)
     claims = matmul._claims(st_, point, finals[0], finals[1])
-    openings = [forged_open(tp, [MA if c.name == "A" else MB], [coms[c.name]], c.point, lie=True)[1]
+    openings = [forged_open(tp, [MA if c.name == "A" else MB], [coms[c.name]], c.point, lie=False)[1]
                 for c in claims]
-    tv = Transcript("flow")
-    absorb(tv)
-    got = matmul.verify(tv, st_, sc.TwoEvalProof(proof, finals[0], finals[1]))  # the sumcheck passes
-    assert [c.value for c in got] == finals
-    with pytest.raises(OpeningError):
+
+    def verify():
+        tv = Transcript("flow")
+        absorb(tv)
+        got = matmul.verify(tv, st_, sc.TwoEvalProof(proof, finals[0], finals[1]))  # the sumcheck passes
+        assert [c.value for c in got] == finals
         H.verify_claims(tv, got, coms, openings)
+        return got
+
+    with pytest.raises(OpeningError):
+        verify()
+    with _unmasked_openings():  # format 1's opening accepted the false C(u)
+        got = verify()
     # a commitment of the padded matrix (the format-1 flow) is refused for these claims
     flat = {"A": H.commit(MA, 4), "B": H.commit(MB, 4)}
     with pytest.raises(StatementMismatch):
@@ -418,11 +516,17 @@ def test_hadamard_dim3_junk_in_padding_rejected():
     tp.absorb("hadamard/statement", hadamard.PROTOCOL_ID.encode() + st_.to_bytes())
     proof, point, finals = sc.prove(tp, [Ma, Mb], hadamard.TERMS, y_false, u)
     tp.absorb_frs("hadamard/evals", finals)
-    _, opening = forged_open(tp, [Ma, Mb], [coms["a"], coms["b"]], point, lie=True)
-    tv = Transcript("flow")
-    got = hadamard.verify(tv, st_, sc.TwoEvalProof(proof, finals[0], finals[1]))
-    with pytest.raises(OpeningError):
+    _, opening = forged_open(tp, [Ma, Mb], [coms["a"], coms["b"]], point, lie=False)
+
+    def verify():
+        tv = Transcript("flow")
+        got = hadamard.verify(tv, st_, sc.TwoEvalProof(proof, finals[0], finals[1]))  # the sumcheck passes
         H.verify_claims(tv, got, coms, [opening])
+
+    with pytest.raises(OpeningError):
+        verify()
+    with _unmasked_openings():  # format 1's opening accepted the false c(u)
+        verify()
 
 
 SHAPES = [(3,), (5,), (100,), (2, 3), (3, 5), (3, 2, 3), (5, 7)]
