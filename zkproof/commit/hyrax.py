@@ -226,7 +226,7 @@ def _mask_key(mask) -> bytes | None:
     return None if mask is None else np.packbits(mask).tobytes()
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)
 def layout_of(shape: tuple, gen_dim: int) -> Layout:
     """The Layout of a tensor of `shape` in rows of gen_dim (cached)."""
     shape = _as_shape(shape)
@@ -271,16 +271,11 @@ def _stored_rows(shape: tuple, gen_dim: int) -> np.ndarray:
     return rows
 
 
-@functools.lru_cache(maxsize=16)
-def _mask_tensor(key: bytes, n: int) -> FrTensor:
-    bits = np.unpackbits(np.frombuffer(key, dtype=np.uint8))[:n]
-    return FrTensor.from_ints(bits.astype(np.int64))
-
-
 def _mask_fr(mask, device: str = "cpu") -> FrTensor | None:
+    """A column mask as a 0/1 field vector (None stays None)."""
     if mask is None:
         return None
-    return _mask_tensor(_mask_key(mask), len(mask)).to(device)
+    return FrTensor.from_ints(mask.astype(np.int64), device)
 
 
 @dataclass(frozen=True)
@@ -937,7 +932,10 @@ class OpeningStatement:
         return _statement_bytes(self.commitments, self.point, self.values)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "OpeningStatement":
+    def from_bytes(cls, data: bytes, file_bytes: int | None = None) -> "OpeningStatement":
+        """Decode; MalformedProof on anything malformed. file_bytes: the size of the
+        proof file the statement comes from, to apply check_file_gen_dim before any
+        work that grows with gen_dim."""
         r = Reader(data)
         num = r.u64("number of commitments")
         gen_dim = r.u64("gen_dim")
@@ -945,6 +943,8 @@ class OpeningStatement:
             raise MalformedProof("statement opens no commitments")
         if gen_dim == 0 or gen_dim & (gen_dim - 1) or gen_dim > MAX_GEN_DIM:
             raise MalformedProof(f"gen_dim {gen_dim} is not a power of two <= {MAX_GEN_DIM}")
+        if file_bytes is not None:
+            check_file_gen_dim(gen_dim, file_bytes)
         if r.remaining() < 58 * num:  # each commitment: >= 10 bytes of sizes and 48 of rows
             raise MalformedProof(f"truncated: {num} commitments do not fit in {r.remaining()} bytes")
         shapes, flags = [], []
@@ -985,7 +985,6 @@ def verify_bytes(statement: bytes, proof: bytes) -> OpeningStatement:
     protocol id PROTOCOL_ID; returns the decoded statement (nothing remains to be
     checked except that its commitments, point and values are the ones expected).
     The file's gen_dim is capped by its size (check_file_gen_dim)."""
-    st = OpeningStatement.from_bytes(statement)
-    check_file_gen_dim(st.commitments[0].gen_dim, len(statement) + len(proof))
+    st = OpeningStatement.from_bytes(statement, len(statement) + len(proof))
     verify_batch(transcript_for_file(), st.commitments, st.point, st.values, proof)
     return st

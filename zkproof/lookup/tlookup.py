@@ -206,7 +206,9 @@ class LookupStatement:
         return w.bytes()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "LookupStatement":
+    def from_bytes(cls, data: bytes, file_bytes: int | None = None) -> "LookupStatement":
+        """Decode; MalformedProof on anything malformed. file_bytes: the size of the
+        proof file, to cap every gen_dim (hyrax.check_file_gen_dim) as it is read."""
         r = Reader(data)
         if r.raw(len(PROTOCOL_ID), "protocol id") != PROTOCOL_ID.encode():
             raise MalformedProof("not a tlookup statement")
@@ -220,6 +222,8 @@ class LookupStatement:
             raise MalformedProof("statement sizes out of range")
         if gen_dim < 1 or gen_dim & (gen_dim - 1) or gen_dim > hyrax.MAX_GEN_DIM:
             raise MalformedProof(f"gen_dim {gen_dim} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+        if file_bytes is not None:
+            hyrax.check_file_gen_dim(gen_dim, file_bytes)
         ncom = r.u8("number of input commitments")
         if ncom not in (0, 2 if mapping else 1):
             raise MalformedProof("wrong number of input commitments")
@@ -229,6 +233,8 @@ class LookupStatement:
             g = r.u64("input gen_dim")
             if g < 1 or g & (g - 1) or g > hyrax.MAX_GEN_DIM:
                 raise MalformedProof(f"input gen_dim {g} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+            if file_bytes is not None:
+                hyrax.check_file_gen_dim(g, file_bytes)
             coms.append(hyrax.Commitment.read(r, num * dim, g, shape=(num, dim)))
         tables = []
         for what in ("table", "outputs"):
@@ -501,9 +507,7 @@ def verify_bytes(statement: bytes, proof: bytes) -> list:
     """Verify a (statement, proof) pair as stored in a proof-file Envelope (the
     verifier registered for "tlookup/v2" in zkproof.proof_file). The gen_dims are
     capped by the file's size (hyrax.check_file_gen_dim)."""
-    st = LookupStatement.from_bytes(statement)
-    for g in [st.gen_dim] + [c.gen_dim for c in st.input_commitments]:
-        hyrax.check_file_gen_dim(g, len(statement) + len(proof))
+    st = LookupStatement.from_bytes(statement, len(statement) + len(proof))
     return verify(transcript_for_file(), st, proof).remaining()
 
 

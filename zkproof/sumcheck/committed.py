@@ -77,7 +77,7 @@ def prove_file(inner_id: str, inputs: Mapping[str, tuple], gen_dim: int,
     return proof_file.encode(PROTOCOL_ID, statement, body)
 
 
-def _read_commitment(r: Reader) -> hyrax.Commitment:
+def _read_commitment(r: Reader, file_bytes: int) -> hyrax.Commitment:
     axes = r.u8("number of axes")
     if not 1 <= axes <= hyrax.MAX_AXES:
         raise MalformedProof(f"an input with {axes} axes (1 to {hyrax.MAX_AXES})")
@@ -85,6 +85,7 @@ def _read_commitment(r: Reader) -> hyrax.Commitment:
     gen_dim = r.u64("gen_dim")
     if gen_dim == 0 or gen_dim & (gen_dim - 1) or gen_dim > hyrax.MAX_GEN_DIM:
         raise MalformedProof(f"gen_dim {gen_dim} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+    hyrax.check_file_gen_dim(gen_dim, file_bytes)
     hiding = r.u8("hiding flag")
     if hiding > 1:
         raise MalformedProof(f"hiding flag {hiding} is not 0 or 1")
@@ -114,10 +115,8 @@ def verify_bytes(statement: bytes, proof: bytes) -> list:
         name = r.raw(r.u8("name length"), "input name").decode("ascii", "replace")
         if name in coms:
             raise MalformedProof(f"input {name!r} committed twice")
-        coms[name] = _read_commitment(r)
+        coms[name] = _read_commitment(r, len(statement) + len(proof))
     r.finish()
-    for c in coms.values():
-        hyrax.check_file_gen_dim(c.gen_dim, len(statement) + len(proof))
     pr = Reader(proof)
     inner_proof = mod.Proof.from_bytes(pr.blob("inner proof", limit=1 << 30), st)
     openings = pr.raw(pr.remaining(), "openings")
