@@ -41,7 +41,8 @@ def _cmd_verify(args) -> int:
         names = ", ".join(c.name for c in left)
         print(f"NOT BINDING: the {protocol} proof in {path} is consistent, but it binds nothing on its own: "
               f"{len(left)} evaluation claims remain on tensors it does not commit ({names}), which could be "
-              f"chosen after its challenges. Verify it inside a flow that commits them and opens the claims.")
+              f"chosen after its challenges. Verify it inside a flow that commits them and opens the claims "
+              f"(zkproof.sumcheck.committed writes sumcheck files that do).")
         return 1
     print(f"ACCEPTED: {protocol} proof in {path}")
     return 0
