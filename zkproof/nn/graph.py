@@ -248,8 +248,10 @@ class Statement:
         return w.bytes()
 
     @classmethod
-    def read(cls, r: Reader, graph: Graph) -> "Statement":
-        """Inverse of to_bytes; every size from the graph (MalformedProof on bad bytes)."""
+    def read(cls, r: Reader, graph: Graph, file_bytes: int | None = None) -> "Statement":
+        """Inverse of to_bytes; every size from the graph (MalformedProof on bad bytes).
+        file_bytes: the size of the proof file it comes from (caps each gen_dim:
+        hyrax.check_file_gen_dim)."""
         public, coms = {}, {}
         for n in graph.public():
             shape = graph.tensors[n].shape
@@ -259,6 +261,8 @@ class Statement:
             g = r.u64("gen_dim")
             if g < 1 or g & (g - 1) or g > hyrax.MAX_GEN_DIM:
                 raise MalformedProof(f"commitment of {n!r}: gen_dim {g} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+            if file_bytes is not None:
+                hyrax.check_file_gen_dim(g, file_bytes)
             shape = graph.tensors[n].shape
             coms[n] = hyrax.Commitment.read(r, int(np.prod(shape)), g, shape=shape)
         return cls(public, coms)

@@ -400,7 +400,10 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
 
 # ---------------------------------------------------------------------- proof files
 PROTOCOL_ID = "zkattn/v1"
-MAX_FILE_ELEMENTS = 1 << 32  # caps H * T * T (the verifier's work grows with it)
+# Caps on what a file's statement can make its verifier do: the causal mask's extension
+# costs O(T^2) (T <= 2^13); the public output (H T d entries) is carried in the file.
+MAX_FILE_SEQ = 1 << 13
+MAX_FILE_ELEMENTS = 1 << 32
 
 
 def attention_graph(H: int, T: int, d: int, cfg: ZkAttnConfig) -> Graph:
@@ -424,14 +427,17 @@ def verify_bytes(statement: bytes, proof: bytes) -> str:
     """The registered verifier of "zkattn/v1" files."""
     r = Reader(statement)
     H, T, d = r.u64("H"), r.u64("T"), r.u64("d")
-    if not (1 <= H and 1 <= T and 1 <= d and H * T * max(T, d) <= MAX_FILE_ELEMENTS):
-        raise MalformedProof(f"zkattn statement: sizes H={H}, T={T}, d={d} out of range")
+    if not (1 <= H and 1 <= T <= MAX_FILE_SEQ and 1 <= d and H * T * max(T, d) <= MAX_FILE_ELEMENTS):
+        raise MalformedProof(f"zkattn statement: sizes H={H}, T={T}, d={d} out of range "
+                             f"(T <= {MAX_FILE_SEQ}, H T max(T, d) <= 2^32)")
+    if r.remaining() < 8 * H * T * d:
+        raise MalformedProof("zkattn statement: truncated before the public output")
     cfg = ZkAttnConfig.read(r)
     try:
         g = attention_graph(H, T, d, cfg)
     except ValueError as e:
         raise MalformedProof(f"zkattn statement: {e}") from None
-    st = Statement.read(r, g)
+    st = Statement.read(r, g, file_bytes=len(statement) + len(proof))
     r.finish()
     verify(g, st, proof)
     return f"zkattn H={H} T={T} d={d}: O = attention(Q, K, V) for the committed Q, K, V"
