@@ -421,8 +421,11 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
                 pad = _pad_value(table, which)
                 views = []
                 for name in names:
-                    outside = 1 - L.indicator(g.tensors[name].shape)
-                    views.append((ctx.fr(name) + outside * pad).pad(1 << n, pad))
+                    shape = g.tensors[name].shape
+                    view = ctx.fr(name)
+                    if pad and L.padded_shape(shape) != shape:
+                        view = view + (1 - L.indicator(shape)) * pad
+                    views.append(view.pad(1 << n, pad))
                 views += [FrTensor.full(1 << n, pad)] * (count - len(uses))
                 cat[which] = FrTensor.cat(views)
             fork = ctx.ch.transcript.fork()
