@@ -5,14 +5,14 @@ every protocol run (the head index is the top variables). Steps (each a graph op
 
  0. Q, K, V range-checked in [-2^(in_bits-1), 2^(in_bits-1)) (RangeCheck; bounds |Z|).
  1. Z = Q Kᵀ for all heads in one batched matmul (scale 2^(2f)).
- 2. SoftmaxShift: the prover commits a shift s (H, T) per row and the K digits D_k of
+ 2. SoftmaxShift: the prover commits a shift s (H, T) per row and the digits D_k of
         D = s·1ᵀ - Z + BIG·masked,      D = sum_k 2^(offset_k) D_k,  D_k in [0, 2^(b_k)),
     BIG = 2^(B - 1) (B = sum_k b_k), masked = the causal mask (j > i) or'ed with an
-    optional public key-padding mask (T,). The L low digits are
-    range-checked only (their contribution, a factor exp(-less than 2^(bL)/S), is
-    dropped); tied to Z at a fresh random point r:
+    optional public key-padding mask (T,). The L low digits are range-checked only
+    (their contribution, a factor exp(-less than 2^(offset_L)/S), is dropped); the
+    digits are tied to Z at a fresh random point r:
         sum_k 2^(offset_k) D_k(r) = s(r_row) ind_col(r_col) - Z(r) + BIG·masked(r).
-    Since every D_k lies in [0, 2^b), D is the integer s - z >= 0 on every unmasked slot:
+    Since every D_k lies in [0, 2^(b_k)), D is the integer s - z >= 0 on every unmasked slot:
     s is at least the maximum of the row's unmasked scores (every row keeps a key:
     `masked_slots` refuses a fully masked row); masked slots have D >= 2^(B-2) (|Z| < 2^(B-3) from the
     range check of step 0 and cfg.check_head_dim), so a top digit (the top segments
@@ -263,6 +263,8 @@ class SoftmaxShift(Op):
     def __init__(self, cfg: ZkAttnConfig, d_head: int, key_mask: bool = False):
         super().__init__()
         cfg.check_head_dim(d_head)
+        if key_mask and sum(cfg.segment_bits[cfg.segments - cfg.top:]) < 2:
+            raise ValueError("a key mask needs top segments of at least 2 bits (masked scores land there)")
         self.cfg, self.d_head, self.key_mask = cfg, int(d_head), bool(key_mask)
 
     def params(self) -> bytes:
