@@ -1,0 +1,106 @@
+"""Memory budgets for proving within a limit (host RAM on the CPU, GPU memory on CUDA).
+
+A budget is a number of bytes. `parse_bytes("1GiB")` reads one from the command line
+(`--mem-limit` of every benchmark); `device_memory(device)` is the default: the physical
+RAM of this machine (cgroup limit included) for "cpu", the total memory of the current
+GPU for "cuda".
+
+Provers that can stream (zkproof.lookup.streaming, zkproof.commit.streaming) hold their
+inputs as small integers (int16/int32, 2-4 bytes per element instead of 32) and expand
+them to field elements chunk by chunk; `plan` says whether a request fits unstreamed,
+only streamed, or not at all, and `MemoryBudgetError` is raised at once, before any
+work, naming the sizes, the bytes needed and the limit.
+
+Every estimate here is an estimate of the prover's own arrays (field tensors, integer
+inputs, trees); `RESERVE` bytes are set aside for the interpreter, NumPy and the
+native module.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+log = logging.getLogger(__name__)
+
+# Bytes set aside for the interpreter, imported modules, generators and small arrays.
+RESERVE = 192 << 20
+FR_BYTES = 32
+
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 10**3, "kib": 1 << 10, "m": 1 << 20, "mb": 10**6, "mib": 1 << 20,
+          "g": 1 << 30, "gb": 10**9, "gib": 1 << 30, "t": 1 << 40, "tb": 10**12, "tib": 1 << 40}
+
+
+class MemoryBudgetError(ValueError):
+    """A request that cannot be proved within the memory limit, even streamed."""
+
+
+def parse_bytes(text) -> int:
+    """'1GiB', '512M', '2.5GB', '1073741824' -> bytes (K/M/G/T without 'B' are binary)."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        if text <= 0:
+            raise ValueError(f"a memory limit must be positive, got {text}")
+        return text
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(text))
+    if not m or m.group(2).lower() not in _UNITS:
+        raise ValueError(f"cannot read a memory size from {text!r} (examples: 1GiB, 512M, 2.5GB, 1073741824)")
+    n = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+    if n <= 0:
+        raise ValueError(f"a memory limit must be positive, got {text!r}")
+    return n
+
+
+def fmt_bytes(n: int) -> str:
+    for unit, size in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.2f} {unit}"
+    return f"{n} B"
+
+
+def _host_memory() -> int:
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as f:
+                v = f.read().strip()
+            if v.isdigit():
+                total = min(total, int(v))
+        except OSError:
+            pass
+    return total
+
+
+def device_memory(device: str) -> int:
+    """Total memory of the device: host RAM (cgroup limit included) for 'cpu', the
+    current GPU's memory for 'cuda'."""
+    if device == "cuda":
+        from .field.device import cupy
+
+        return int(cupy().cuda.runtime.memGetInfo()[1])
+    if device != "cpu":
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    return _host_memory()
+
+
+def resolve_limit(limit, device: str) -> int:
+    """A limit from the command line (None: what the device has)."""
+    return device_memory(device) if limit is None else parse_bytes(limit)
+
+
+def int_dtype(low: int, high: int):
+    """The smallest of int16/int32/int64 holding [low, high]."""
+    import numpy as np
+
+    for dt in (np.int16, np.int32):
+        info = np.iinfo(dt)
+        if info.min <= low and high <= info.max:
+            return dt
+    return np.int64
+
+
+def require(what: str, sizes: str, need: int, limit: int, hint: str = "") -> None:
+    """Raise MemoryBudgetError when `need` bytes exceed `limit`."""
+    if need > limit:
+        raise MemoryBudgetError(
+            f"{what} with {sizes} needs at least {fmt_bytes(need)} ({need} bytes) but the memory limit is "
+            f"{fmt_bytes(limit)} ({limit} bytes){'; ' + hint if hint else ''}")
