@@ -14,11 +14,18 @@ import sys
 
 import numpy as np
 
-from common import base_parser, resolve_device
+from common import base_parser, budget_exit, mem_limit, resolve_device
 from sumcheck_common import add_proof_args, gaussian_ints, ns_per_mul, run_and_report, statement_point
 
 from zkproof import FrTensor
+from zkproof.stream import FR_BYTES, RESERVE, MemoryBudgetError, require
 from zkproof.sumcheck import hadamard
+
+
+def bytes_needed(num: int, dim: int) -> int:
+    """Estimated peak: a, b, c as int64 and as field elements, and the prover's padded
+    tables (a, b, the eq table and a fold buffer over 2^(num_vars) entries)."""
+    return RESERVE + num * dim * (3 * 8 + 3 * FR_BYTES) + 4 * FR_BYTES * (1 << hadamard.num_vars(num, dim))
 
 
 def main(argv=None) -> int:
@@ -30,6 +37,10 @@ def main(argv=None) -> int:
         p.error("NUM and DIM must be >= 1")
     dev = resolve_device(args)
     num, dim = args.num, args.dim
+    try:
+        require("hadamard_bm (not streamed)", f"NUM={num}, DIM={dim}", bytes_needed(num, dim), mem_limit(args, dev))
+    except MemoryBudgetError as e:
+        return budget_exit(e)
 
     ns = ns_per_mul(dev)
     rng = np.random.default_rng(args.seed)

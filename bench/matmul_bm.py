@@ -15,11 +15,19 @@ import sys
 
 import numpy as np
 
-from common import base_parser, resolve_device
+from common import base_parser, budget_exit, mem_limit, resolve_device
 from sumcheck_common import add_proof_args, gaussian_ints, ns_per_mul, run_and_report, statement_point
 
 from zkproof import FrTensor
+from zkproof.stream import FR_BYTES, RESERVE, MemoryBudgetError, require
 from zkproof.sumcheck import matmul
+
+
+def bytes_needed(num: int, m: int, k: int, n: int) -> int:
+    """Estimated peak: A, B, C as int64 and as field elements, the padded A and B the
+    prover folds, and the claim's eq tables."""
+    sizes = num * (m * k + k * n + m * n)
+    return RESERVE + sizes * (8 + FR_BYTES) + 3 * FR_BYTES * num * (m * k + k * n)
 
 
 def main(argv=None) -> int:
@@ -35,6 +43,11 @@ def main(argv=None) -> int:
     if k > 1 << 20:
         p.error("DIM1 above 2^20 would overflow the int64 reference product")
     dev = resolve_device(args)
+    try:
+        require("matmul_bm (not streamed)", f"NUM={num}, DIM0={m}, DIM1={k}, DIM2={n}", bytes_needed(num, m, k, n),
+                mem_limit(args, dev))
+    except MemoryBudgetError as e:
+        return budget_exit(e)
 
     ns = ns_per_mul(dev)
     rng = np.random.default_rng(args.seed)

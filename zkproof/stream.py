@@ -88,10 +88,11 @@ def resolve_limit(limit, device: str) -> int:
 
 
 def int_dtype(low: int, high: int):
-    """The smallest of int16/int32/int64 holding [low, high]."""
+    """The smallest integer dtype holding [low, high]: (u)int16, (u)int32 or int64
+    (unsigned when low >= 0, so zkLLM's [0, 65536) takes 2 bytes per element)."""
     import numpy as np
 
-    for dt in (np.int16, np.int32):
+    for dt in ((np.uint16, np.uint32) if low >= 0 else (np.int16, np.int32)):
         info = np.iinfo(dt)
         if info.min <= low and high <= info.max:
             return dt

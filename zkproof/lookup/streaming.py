@@ -117,6 +117,9 @@ def plan(num: int, dim: int, low: int, table_len: int, limit: int, device: str =
             chunk //= 2
     work = limit - fixed - _CHUNK_BYTES_PER_LEAF * chunk
     min_k = min(a, max(b, 1 if K is not None else 10))  # the table tree is never streamed
+    if K is not None and K < min_k:
+        raise ValueError(f"K={K}: at least min(a, b) = {min_k} input-tree layers must be stored (the table tree "
+                         f"has {b} variables and is never streamed)")
     if K is None:
         K = a
         while K > 0 and (2 * FR_BYTES) << (K + 1) > work:  # layers 0..K of p and q
@@ -239,7 +242,7 @@ def prove(transcript: Transcript, table: Table, x_int, num: int, limit: int, dev
     transcript.absorb_g1("tlookup/m_commitment", com_m.to_bytes())
     beta = transcript.challenge("tlookup/beta")
 
-    leaves = _Leaves(x, num, dim, st.pad_x, device, int_dtype(low, low + length - 1))
+    leaves = _Leaves(x, num, dim, low, device, int_dtype(low, low + length - 1))  # pad T[0] = low
     leaves.beta = beta
     table_tree = build_tree(table.padded_x(device) + beta, m.pad(1 << b))
     in_tree = _stored_layers(leaves, min(pl.K, a), pl.chunk)
