@@ -72,7 +72,7 @@ if [ "$DRY" = 1 ]; then
   step cuda_tests 120 "$PY" -m pytest -q -m cuda tests/commit/test_msm_cuda.py -p no:cacheprovider
   step field 120 "$PY" bench/field_bm.py --sizes 12 --threads 1 --pow-elems 1024 --repeat 1 --mem-limit 1GiB --json "$OUT/field.json"
   step msm 120 "$PY" bench/msm_bm.py --device cpu --min-log 6 --max-log 7 --repeat 1 --no-arkworks --json "$OUT/msm.json"
-  step tlookup 300 "$PY" bench/tlookup_bm.py 16 4096 0 256 -q --device cpu --stream --json "$OUT/tlookup.json"
+  step tlookup 300 "$PY" bench/tlookup_bm.py 16 4096 0 256 -q --device cpu --stored-layers 12 --json "$OUT/tlookup.json"
   step matmul_qk 120 "$PY" bench/matmul_bm.py 2 32 16 32 -q --device cpu --repeat 1 --json "$OUT/matmul_qk.json"
   step matmul_proj 120 "$PY" bench/matmul_bm.py 1 32 64 64 -q --device cpu --repeat 1 --json "$OUT/matmul_proj.json"
   step hadamard 120 "$PY" bench/hadamard_bm.py 16 4096 -q --device cpu --repeat 1 --json "$OUT/hadamard.json"

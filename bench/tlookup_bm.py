@@ -83,6 +83,9 @@ def main(argv=None) -> int:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--stream", action="store_true", help="use the streamed prover even when the unstreamed one fits")
     mode.add_argument("--no-stream", action="store_true", help="never stream (fail at once when it does not fit)")
+    p.add_argument("--stored-layers", type=int, default=None, metavar="K",
+                   help="streamed prover: hold input-tree layers 0..K only (default: the most the limit allows; "
+                        "smaller K rehearses zkLLM-size streaming at small sizes)")
     args = p.parse_args(argv)
     if args.num < 1 or args.dim < 1 or args.len < 1:
         p.error("NUM, DIM and LEN must be >= 1")
@@ -93,7 +96,7 @@ def main(argv=None) -> int:
     # Decide before generating anything: unstreamed if it fits (and not --stream), else
     # streamed if that fits, else fail at once naming the sizes and the limit.
     need_full = streaming.unstreamed_bytes(num, dim, length) + (num * dim * 32 if args.commit_input else 0)
-    streamed = args.stream or need_full > limit
+    streamed = args.stream or args.stored_layers is not None or need_full > limit
     try:
         if streamed and args.no_stream:
             raise MemoryBudgetError(
@@ -103,7 +106,7 @@ def main(argv=None) -> int:
             raise MemoryBudgetError(
                 f"--commit-input is not streamed: NUM={num}, DIM={dim} needs about {fmt_bytes(need_full)} "
                 f"unstreamed, the memory limit is {fmt_bytes(limit)}")
-        plan = streaming.plan(num, dim, low, length, limit, dev) if streamed else None
+        plan = streaming.plan(num, dim, low, length, limit, dev, K=args.stored_layers) if streamed else None
     except MemoryBudgetError as e:
         return budget_exit(e)
 
@@ -158,7 +161,7 @@ def main(argv=None) -> int:
         try:
             if streamed:
                 for c in claims:
-                    if c.name != "x" or streaming.input_claim(x_int, num, dim, c.point, device=dev) != c.value:
+                    if c.name != "x" or streaming.input_claim(x_int, num, dim, c.point, plan.chunk, dev) != c.value:
                         raise VerificationError(f"claim on {c.name!r} does not match the inputs")
             else:
                 check_claims(claims, {"x": tlookup.layout(x, num, dim)})
@@ -169,7 +172,7 @@ def main(argv=None) -> int:
         proof_file.write(args.proof_out, tlookup.PROTOCOL_ID, stmt, body)
         print(f"wrote {args.proof_out}")
 
-    ns = ns_per_mul(dev)
+    ns = ns_per_mul(dev, min(1 << 20, plan.chunk) if streamed else 1 << 20)  # within the budget
     muls = tlookup.prover_muls(st)
     prove_s = whole - tm["commit_s"]
     commit_s = tm["commit_s"] + commit_in

@@ -60,6 +60,15 @@ _CHUNK_BYTES_PER_LEAF = 8 + 4 * FR_BYTES
 _TABLE_BYTES_PER_ENTRY = 4 * FR_BYTES + FR_BYTES // 2 + FR_BYTES
 
 
+def _rss() -> int:
+    """Resident memory of this process (Linux; 0 elsewhere), for debug logs."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _log2_ceil(n: int) -> int:
     return (int(n) - 1).bit_length()
 
@@ -363,6 +372,8 @@ def _gkr_prove(transcript: Transcript, tin: _InTree, ttab, leaves: _Leaves, pl: 
         coef = _powers(lam, 2 * len(active))
         claim = sum(coef[2 * a] * cur[i][0] + coef[2 * a + 1] * cur[i][1] for a, i in enumerate(active)) % R
         streamed = 0 in active and k + 1 > tin.K
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("layer %d (%s): resident %s", k, "streamed" if streamed else "stored", fmt_bytes(_rss()))
         if streamed and active != [0]:
             raise ValueError(f"the table tree (depth {depths[1]}) must fit the budget (stored input layers <= {tin.K})")
         h = 1 << k
