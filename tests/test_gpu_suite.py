@@ -24,6 +24,8 @@ def test_gpu_suite_dry_run(tmp_path):
     assert "NUM=1600" in (tmp_path / "hadamard_nofit.log").read_text()
     tl = json.loads((tmp_path / "tlookup.json").read_text())
     assert tl["streamed"] and tl["verified"] and tl["K"] == 12  # layers 13..16 streamed
+    hd = json.loads((tmp_path / "hadamard.json").read_text())
+    assert hd["streamed"] and hd["verified"] and hd["table_cap"] == 1024
     rows = (tmp_path / "RESULTS_rows.md").read_text()
     assert "### tlookup: ok" in rows and "| num | dims |" in rows
     summary = json.loads((tmp_path / "summary.json").read_text())

@@ -165,3 +165,42 @@ def test_cuda_commit_ints_equals_cpu():
 
     x = np.random.default_rng(3).integers(-1000, 1000, size=64 * 256 + 17, dtype=np.int32)
     assert commit_ints(cupy().asarray(x), 64, "cuda") == commit_ints(x, 64)
+
+
+# ----------------------------------------------------------------------------- hadamard
+from zkproof.demo import gaussian_ints  # noqa: E402
+from zkproof.sumcheck import hadamard  # noqa: E402
+from zkproof.sumcheck import streaming as hs  # noqa: E402
+
+
+@pytest.mark.parametrize("num,dim,cap,chunk", [
+    (1, 8, 2, 4), (4, 16, 8, 16), (3, 10, 1, 8), (5, 7, 4, 1024), (16, 64, 64, 128), (2, 2, 1, 1), (1, 1, 1, 4),
+    (8, 32, 1 << 20, 64)])
+def test_streamed_hadamard_is_byte_identical(num, dim, cap, chunk):
+    rng = np.random.default_rng(num * 100 + dim)
+    a, b = gaussian_ints(rng, num * dim), gaussian_ints(rng, num * dim)
+    u = [int(x) for x in rng.integers(1, 2**60, size=hadamard.num_vars(num, dim))]
+    st0, pr0, cl0 = hadamard.prove(hadamard.new_transcript(), FrTensor.from_ints(a), FrTensor.from_ints(b), num, dim, u)
+    ap, bp = hs.padded_ints(a, num, dim), hs.padded_ints(b, num, dim)
+    pl = hs.plan(num, dim, BIG, chunk=chunk, table_cap=cap)
+    st1, pr1, cl1 = hs.prove(hadamard.new_transcript(), ap, bp, num, dim, u, plan_=pl)
+    assert st1.to_bytes() == st0.to_bytes() and pr1.to_bytes() == pr0.to_bytes() and cl1 == cl0
+    for c, t in zip(cl1, (ap, bp)):
+        assert hs.mle_padded(t, c.point, chunk) == c.value
+
+
+def test_streamed_hadamard_budget_error():
+    with pytest.raises(MemoryBudgetError, match=r"NUM=1600, DIM=4194304 .* memory limit is 8.00 GiB"):
+        hs.plan(1600, 1 << 22, 8 << 30)
+
+
+def test_hadamard_bm_stream_equals_no_stream(tmp_path):
+    files = []
+    for mode in (["--stream", "--table-cap", "64"], ["--no-stream"]):
+        f = tmp_path / f"h{len(files)}.proof"
+        r = subprocess.run([sys.executable, str(ROOT / "bench" / "hadamard_bm.py"), "3", "1000", "-q", "--device",
+                            "cpu", "--repeat", "1", "--proof-out", str(f), *mode], capture_output=True, text=True,
+                           cwd=ROOT)
+        assert r.returncode == 0, r.stdout + r.stderr
+        files.append(f.read_bytes())
+    assert files[0] == files[1]
