@@ -70,13 +70,18 @@ def _host_memory() -> int:
     return total
 
 
+# Share of a GPU's memory a default budget uses: the rest is left to the CUDA context,
+# CUB's sort scratch and fragmentation of CuPy's memory pool.
+CUDA_SHARE = 0.9
+
+
 def device_memory(device: str) -> int:
-    """Total memory of the device: host RAM (cgroup limit included) for 'cpu', the
-    current GPU's memory for 'cuda'."""
+    """What the device has: host RAM (cgroup limit included) for 'cpu'; for 'cuda',
+    CUDA_SHARE of the current GPU's total memory."""
     if device == "cuda":
         from .field.device import cupy
 
-        return int(cupy().cuda.runtime.memGetInfo()[1])
+        return int(CUDA_SHARE * cupy().cuda.runtime.memGetInfo()[1])
     if device != "cpu":
         raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
     return _host_memory()
