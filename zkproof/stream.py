@@ -87,6 +87,33 @@ def device_memory(device: str) -> int:
     return _host_memory()
 
 
+_MALLOC_SET = False
+
+
+def return_freed_memory() -> None:
+    """Make freed host arrays leave the process at once (glibc only; no-op elsewhere).
+
+    glibc serves allocations below a dynamic threshold (raised up to 32 MiB each time a
+    large block is freed) from its heap, where freed blocks stay resident; a prover that
+    allocates and frees many chunk-sized arrays then holds far more than it uses. Fixing
+    the mmap threshold at 1 MiB returns every array of 1 MiB or more to the system when
+    it is freed. Called by the streamed provers; process-wide and idempotent."""
+    global _MALLOC_SET
+    if _MALLOC_SET:
+        return
+    _MALLOC_SET = True
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        M_MMAP_THRESHOLD = -3
+        libc.mallopt(M_MMAP_THRESHOLD, 1 << 20)
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        log.debug("mallopt unavailable; freed memory may stay resident")
+
+
 def resolve_limit(limit, device: str) -> int:
     """A limit from the command line (None: what the device has)."""
     return device_memory(device) if limit is None else parse_bytes(limit)

@@ -46,7 +46,7 @@ from ..errors import OutOfTableError
 from ..field.device import synchronize, xp
 from ..field.scalar import R
 from ..field.tensor import FrTensor
-from ..stream import FR_BYTES, RESERVE, MemoryBudgetError, fmt_bytes, int_dtype, require
+from ..stream import FR_BYTES, RESERVE, MemoryBudgetError, fmt_bytes, int_dtype, require, return_freed_memory
 from ..transcript import Transcript
 from . import tlookup
 from .fraction_gkr import FractionProof, LayerProof, LeafClaim, _absorb_roots, _powers, batch_inv, build_tree, eq1
@@ -210,6 +210,7 @@ def prove(transcript: Transcript, table: Table, x_int, num: int, limit: int, dev
     x = mod.asarray(x_int).reshape(-1)
     if x.dtype.kind not in "iu":
         raise TypeError(f"x_int must be an integer array, got dtype {x.dtype}")
+    return_freed_memory()
     if not isinstance(num, int) or num < 1 or len(x) % num or len(x) == 0:
         raise ValueError(f"inputs: {len(x)} values do not split into num = {num} non-empty instances")
     dim = len(x) // num

@@ -25,7 +25,7 @@ from ..claims import Claim
 from ..field.device import xp
 from ..field.scalar import R, inv
 from ..field.tensor import FrTensor
-from ..stream import FR_BYTES, RESERVE, fmt_bytes, require
+from ..stream import FR_BYTES, RESERVE, fmt_bytes, require, return_freed_memory
 from ..transcript import Transcript
 from . import core as sc
 from . import hadamard
@@ -184,6 +184,7 @@ def prove(transcript: Transcript, a_pad, b_pad, num: int, dim: int, u, y: int | 
     """hadamard.prove for integer a, b in the padded layout (padded_ints), within `limit`
     bytes. Returns (Statement, Proof, claims), identical to hadamard.prove's."""
     n = hadamard.num_vars(num, dim)
+    return_freed_memory()
     pl = plan_ or plan(num, dim, limit, device, np.dtype(a_pad.dtype).itemsize)
     for name, t in (("a_pad", a_pad), ("b_pad", b_pad)):
         if t.dtype.kind not in "iu" or t.ndim != 1 or len(t) != 1 << n:
