@@ -7,7 +7,9 @@
 # Steps, each with its own time limit, logged to $OUT/<step>.log and recorded in
 # $OUT/status.tsv (step, exit status, seconds):
 #   build        python setup.py build_ext --inplace with ZKPROOF_CUDA=on (build/cuda,
-#                ZKPROOF_CUDA_ARCHS default 90: H100/H200); incremental when carried
+#                ZKPROOF_CUDA_ARCHS default 90: H100/H200; a few minutes, incremental when
+#                build/cuda is carried). SKIP_BUILD=1: use a CUDA module built beforehand
+#                (e.g. zkproof/_native*.so carried from a machine with nvcc) and only check it
 #   cupy         that CuPy imports and sees a GPU (every device step needs it)
 #   cuda_tests   pytest -m cuda (CUDA against the CPU backend, exact equality)
 #   benchmarks   at zkLLM's sizes, each writing $OUT/<step>.json:
@@ -81,8 +83,12 @@ if [ "$DRY" = 1 ]; then
 else
   DEV=cuda
   echo "[suite] GPU run into $OUT"
-  step build 300 env ZKPROOF_CUDA=on ZKPROOF_BUILD_DIR=build/cuda ZKPROOF_CUDA_ARCHS="${ZKPROOF_CUDA_ARCHS:-90}" \
-    "$PY" setup.py build_ext --inplace
+  if [ "${SKIP_BUILD:-0}" = 1 ]; then
+    step build 30 "$PY" -c "import zkproof; assert zkproof._native.with_cuda, 'SKIP_BUILD=1 but the module has no CUDA backend'"
+  else
+    step build 300 env ZKPROOF_CUDA=on ZKPROOF_BUILD_DIR=build/cuda ZKPROOF_CUDA_ARCHS="${ZKPROOF_CUDA_ARCHS:-90}" \
+      "$PY" setup.py build_ext --inplace
+  fi
   nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1 || true
   step cupy 60 "$PY" -c "import cupy, zkproof; n = cupy.cuda.runtime.getDeviceCount(); \
 print('GPUs:', n, cupy.cuda.runtime.getDeviceProperties(0)['name'].decode()); assert zkproof.cuda_available()"
