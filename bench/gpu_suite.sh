@@ -31,7 +31,7 @@ DRY=0
 for a in "$@"; do
   case "$a" in
     --dry-run) DRY=1 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -u/{/^#/p}' "$0"; exit 0 ;;
     *) echo "gpu_suite.sh: unknown argument $a (use --dry-run or --help)" >&2; exit 2 ;;
   esac
 done
