@@ -19,6 +19,7 @@ from common import base_parser, budget_exit, mem_limit, resolve_device
 from sumcheck_common import add_proof_args, gaussian_ints, ns_per_mul, run_and_report, statement_point
 
 from zkproof import FrTensor
+from zkproof.field.device import xp
 from zkproof.stream import FR_BYTES, RESERVE, MemoryBudgetError, require
 from zkproof.sumcheck import matmul
 
@@ -52,9 +53,13 @@ def main(argv=None) -> int:
     ns = ns_per_mul(dev)
     rng = np.random.default_rng(args.seed)
     A_np, B_np = gaussian_ints(rng, (num, m, k)), gaussian_ints(rng, (num, k, n))
-    C_np = np.matmul(A_np, B_np)  # |A B| < 2^21 * 2^21 * k: exact in int64 for k <= 2^20
+    # |A B| < 2^21 * 2^21 * k: exact in int64 for k <= 2^20 (on the GPU there: NumPy's
+    # integer matmul at 13B projection sizes takes minutes on a CPU)
+    mod = xp(dev)
+    C_np = mod.matmul(mod.asarray(A_np), mod.asarray(B_np))
     A, B = FrTensor.from_ints(A_np.reshape(-1), dev), FrTensor.from_ints(B_np.reshape(-1), dev)
     C = FrTensor.from_ints(C_np.reshape(-1), dev)
+    del C_np
     c_vars = matmul.Statement(num, m, k, n, (), 0).c_vars
     u = statement_point("matmul", args.seed, c_vars)
     y = matmul.claim_on_c(C, num, m, n, u)
