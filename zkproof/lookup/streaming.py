@@ -475,7 +475,9 @@ def _gkr_prove(transcript: Transcript, tin: _InTree, ttab, leaves: _Leaves, pl: 
                                        p_one[a_], False)
                     vals = [(FrTensor(x_[:1])[0] if x_ is not None else 1) for x_ in dst[a_]]
                 finals.append(vals)
-        src = dst = E = None
+        # drop every reference to layer k+1 (the views in src/sa/s and the locals P, Q)
+        src = dst = E = sa = None
+        P = Q = s = tr = None  # noqa: F841
         if 0 in active and k + 1 <= tin.K:  # layer k+1 of the input tree has been read
             tin.q[k + 1] = tin.p[k + 1] = None
         for f in finals:
