@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _native
-from ..claims import Claim
 from ..field.device import xp
 from ..field.scalar import R, inv
 from ..field.tensor import FrTensor
@@ -168,6 +167,9 @@ class PaddedInts:
     def __init__(self, ints, chunk: int = 1 << 22, device: str = "cpu"):
         self.ints, self.chunk, self.device = ints, chunk, device
 
+    def __len__(self) -> int:
+        return len(self.ints)
+
     def evaluate(self, point) -> int:
         return mle_padded(self.ints, point, self.chunk, self.device)
 
@@ -200,7 +202,7 @@ def prove(transcript: Transcript, a_pad, b_pad, num: int, dim: int, u, y: int | 
     log.info("streamed hadamard: n=%d chunk=%d table_cap=%d", n, pl.chunk, pl.table_cap)
     proof, point, finals = _sumcheck(transcript, [a_pad, b_pad], st.y, list(u), n, pl, device)
     transcript.absorb_frs("hadamard/evals", finals)
-    return st, hadamard.Proof(proof, finals[0], finals[1]), [Claim("a", point, finals[0]), Claim("b", point, finals[1])]
+    return st, hadamard.Proof(proof, finals[0], finals[1]), hadamard._claims(st, point, finals[0], finals[1])
 
 
 def _sumcheck(transcript, ints, claimed, u, n, pl: Plan, device):
