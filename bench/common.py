@@ -36,7 +36,17 @@ def mem_limit(args, device: str) -> int:
 
 
 def peak_rss_bytes() -> int:
-    """Peak resident memory of this process so far (Linux: ru_maxrss is in KiB)."""
+    """Peak resident memory of this process so far: VmHWM of /proc/self/status on Linux
+    (the high-water mark of this program's own address space), else the resource
+    module's ru_maxrss. (Linux carries ru_maxrss across exec: a process started from a
+    large parent reports at least the parent's size there.)"""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -132,8 +132,9 @@ def _bench(tmp_path, name, *args):
 
 def test_tlookup_bm_streams_within_a_memory_cap(tmp_path):
     """16 x 2^16 inputs: unstreamed needs about 430 MiB; with --mem-limit 300MiB the
-    benchmark streams, its peak RSS (resource.getrusage in the subprocess) stays under
-    the limit, and the proof file is the unstreamed one, byte for byte."""
+    benchmark streams, its peak RSS (measured in the subprocess: VmHWM, the high-water
+    mark of its own address space) stays under the limit, and the proof file is the
+    unstreamed one, byte for byte."""
     limit = 300 << 20
     assert streaming.unstreamed_bytes(16, 1 << 16, 4096) > limit
     row, proof = _bench(tmp_path, "streamed", "16", "65536", "-100", "4096", "--mem-limit", str(limit))
