@@ -1,0 +1,86 @@
+"""Pins the bytes of honest proofs at fixed seeds (hashes computed before the CPU
+performance work on branch `perf`): prover optimisations must leave every commitment,
+transcript message and proof byte unchanged."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from zkproof import FrTensor
+from zkproof.commit import hyrax
+from zkproof.lookup import tlookup
+from zkproof.lookup.tables import Table
+from zkproof.transcript import Transcript
+
+
+def _h(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(len(p).to_bytes(8, "little") + p)
+    return h.hexdigest()
+
+
+def pin_hyrax() -> str:
+    rng = np.random.default_rng(1)
+    out = []
+    # shapes with non-contiguous stored rows, a short last row, negatives, full-field
+    for shape, gd, lo, hi in [((5, 12), 8, -100, 100), ((3, 7, 6), 4, -3, 9), ((37,), 8, 0, 50),
+                              ((6, 20), 16, -(1 << 40), 1 << 40), ((64,), 16, 0, 1)]:
+        a = rng.integers(lo, hi, size=shape)
+        t = FrTensor.from_ints(a.reshape(-1))
+        c = hyrax.commit(t, gd, shape=shape)
+        out.append(c.to_bytes())
+    t = FrTensor.random(40, seed=3)
+    out.append(hyrax.commit(t, 8, shape=(5, 8)).to_bytes())
+    return _h(*out)
+
+
+def pin_tlookup() -> str:
+    rng = np.random.default_rng(2)
+    outs = []
+    for num, dim, low, length in [(1, 1000, -64, 128), (4, 300, 0, 256)]:
+        x = FrTensor.from_ints(rng.integers(low, low + length, size=num * dim))
+        table = Table.range(low, length)
+        st, proof = tlookup.prove(tlookup.transcript_for_file(), table, x, num=num)
+        outs += [st.to_bytes(), proof.to_bytes()]
+    return _h(*outs)
+
+
+def pin_zkattn() -> str:
+    from zkproof.nn import zkattn
+    from zkproof.nn.fixed_point import quantize
+    from zkproof.nn.graph import prove
+
+    cfg = zkattn.PRESETS["default"]
+    H, T, d = 2, 16, 8
+    rng = np.random.default_rng(0)
+    ins = {n: quantize(rng.standard_normal((H, T, d)), cfg.in_frac) for n in "qkv"}
+    g = zkattn.attention_graph(H, T, d, cfg)
+    wit = g.forward(ins)
+    st, proof = prove(g, wit)
+    return _h(st.to_bytes(g), proof)
+
+
+PINS = {
+    "hyrax": "5303dc94ff963899d2ef4fe9c51dbf6e3c707151e48e52bc3e45c2152a340efe",
+    "tlookup": "e457f72e819737b78bc0e45bb3df47747caa6e86e497775f1890846d5ced4643",
+    "zkattn": "94ef347cc59e1788ce3cf359c57c682e6d790bb1672f893e5b56f7638e69d475",
+}
+
+
+def test_hyrax_commitment_bytes_pinned():
+    assert pin_hyrax() == PINS["hyrax"]
+
+
+def test_tlookup_proof_bytes_pinned():
+    assert pin_tlookup() == PINS["tlookup"]
+
+
+def test_zkattn_proof_bytes_pinned():
+    assert pin_zkattn() == PINS["zkattn"]
+
+
+if __name__ == "__main__":
+    for k, f in [("hyrax", pin_hyrax), ("tlookup", pin_tlookup), ("zkattn", pin_zkattn)]:
+        print(k, f())
