@@ -90,10 +90,9 @@ import numpy as np
 from . import ipa
 from ..errors import MalformedProof, OpeningError, StatementMismatch
 from ..field.scalar import R, eq_eval
-from .g1 import G1Point, G1Tensor, generators, msm
+from .g1 import G1Point, G1Tensor, generators, msm, msm_rows
 from .ipa import IPAProof, log2_exact
 from ..field.tensor import FrTensor
-from ..progress import progress
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 
@@ -408,18 +407,35 @@ def _row_msms(t: FrTensor, gen_dim: int, shape: tuple) -> G1Tensor:
     shift = _negative_shift(t)
     if shift:
         t = t + shift
-    corr: dict[int, G1Point] = {}
-    pts = []
-    for i in progress(lay.stored_rows().tolist(), desc="commit rows", min_total=64):
+    rows = np.asarray(lay.stored_rows(), dtype=np.int64)
+    if len(rows) == 0:
+        return G1Tensor.empty(0)
+    # One batched native MSM (g1.msm_rows) for every full stored row, one msm for a
+    # shorter last row: the same group elements as one msm per row.
+    full_rows = D // gen_dim
+    nfull = int(np.searchsorted(rows, full_rows))
+    parts = []
+    if nfull:
+        mat = t.data[: full_rows * gen_dim].reshape(full_rows, gen_dim, 4)
+        idx = rows[:nfull]
+        if idx[-1] - idx[0] == nfull - 1:  # contiguous
+            sel = mat[idx[0] : idx[0] + nfull]
+        else:
+            sel = mat[idx]
+        sc = FrTensor(np.ascontiguousarray(sel.reshape(-1, 4)))
+        full = msm_rows(sc, G)
+        if shift:
+            corr = msm(FrTensor.ones(gen_dim), G) * shift
+            full = G1Tensor.from_points([c - corr for c in full])
+        parts.append(full)
+    for i in rows[nfull:].tolist():  # at most the one row that is cut short
         row = t[i * gen_dim : min(D, (i + 1) * gen_dim)]
         n = len(row)
         c = msm(row, G[:n])
         if shift:
-            if n not in corr:
-                corr[n] = msm(FrTensor.ones(n), G[:n]) * shift
-            c = c - corr[n]
-        pts.append(c)
-    return G1Tensor.from_points(pts)
+            c = c - msm(FrTensor.ones(n), G[:n]) * shift
+        parts.append(G1Tensor.from_points([c]))
+    return G1Tensor.cat(parts)
 
 
 def _negative_shift(t: FrTensor) -> int:

@@ -208,18 +208,21 @@ class FrTensor:
         """Centred int64 values (x > (R-1)/2 means x - R); ValueError naming the first
         element that does not fit in int64."""
         pos = self._canonical_limbs()
-        neg = (-self)._canonical_limbs()
         small_pos = (pos[:, 1:] == 0).all(axis=1) & (pos[:, 0] < np.uint64(2**63))
-        small_neg = (neg[:, 1:] == 0).all(axis=1) & (neg[:, 0] <= np.uint64(2**63))
-        ok = small_pos | small_neg
-        if not ok.all():
-            i = int(np.flatnonzero(~ok)[0])
-            raise ValueError(
-                f"{int((~ok).sum())} elements do not fit in int64 when centred; first at index {i}"
-            )
         out = pos[:, 0].astype(np.int64)
-        negv = (~small_pos) & small_neg
-        out[negv] = (-(neg[negv, 0].astype(np.int64))).astype(np.int64)
+        if small_pos.all():
+            return out
+        # only the elements that are not small and non-negative need their negation
+        rest = np.flatnonzero(~small_pos)
+        sub = self._data[rest] if self.device == "cpu" else self._data[xp(self.device).asarray(rest)]
+        neg = (-FrTensor(sub))._canonical_limbs()
+        small_neg = (neg[:, 1:] == 0).all(axis=1) & (neg[:, 0] <= np.uint64(2**63))
+        if not small_neg.all():
+            i = int(rest[np.flatnonzero(~small_neg)[0]])
+            raise ValueError(
+                f"{int((~small_neg).sum())} elements do not fit in int64 when centred; first at index {i}"
+            )
+        out[rest] = (-(neg[:, 0].astype(np.int64))).astype(np.int64)
         # -2^63 wraps correctly: uint64 2^63 -> int64 -2^63, negated stays -2^63
         return out
 
