@@ -9,7 +9,8 @@ other, so both see the same machine load. That is what makes before/after rows
 comparable on a shared, loaded machine, where separate runs of the benchmark scripts
 differ by tens of percent. The work timed is that of the benchmark scripts' timed
 sections: tlookup_bm 1 1048576 0 65536 (prove, verify), com_bm 4 65536 1024 (commit,
-open, verify), matmul_bm 1 1024 1024 1024 and hadamard_bm 1 1048576 / 16 65536 (prove).
+open, verify), matmul_bm 1 1024 1024 1024 and hadamard_bm 1 1048576 / 16 65536 (prove),
+zkattn_bm 1 12 128 64 (the graph's whole prove, with its phase split).
 Prints min and median seconds per side and their ratios.
 """
 import argparse
@@ -68,8 +69,22 @@ def setup(z):
         return had.prove(had.new_transcript(), a, b, 1, 1 << 20, u, 7)
     def had16():
         return had.prove(had.new_transcript(), a, b, 16, 65536, u, 7)
+    # zkattn_bm 1 12 128 64: the whole prove (commitments included), per-phase timings kept
+    zkattn_phases = []
+    def zkattn_prove():
+        za = im(P + ".nn.zkattn"); fp = im(P + ".nn.fixed_point"); gr = im(P + ".nn.graph")
+        cfg = za.PRESETS["default"]
+        r2 = np.random.default_rng(0)
+        ins = {n: fp.quantize(r2.standard_normal((12, 128, 64)), cfg.in_frac) for n in "qkv"}
+        g = za.attention_graph(12, 128, 64, cfg)
+        wit = g.forward(ins)
+        tm = {}
+        out = gr.prove(g, wit, timings=tm)
+        zkattn_phases.append(tm)
+        return out
     return dict(tl_prove=tl_prove, tl_verify=tl_verify, com_commit=com_commit, com_open=com_open,
-                com_verify=com_verify, mm_prove=mm_prove, had1_prove=had1, had16_prove=had16)
+                com_verify=com_verify, mm_prove=mm_prove, had1_prove=had1, had16_prove=had16,
+                zkattn_prove=zkattn_prove, _zkattn_phases=zkattn_phases)
 
 def main():
     p = argparse.ArgumentParser(description="in-process before/after comparison of two zkproof checkouts")
@@ -87,7 +102,7 @@ def main():
     for tag in ("old", "new"):
         mods[tag] = importlib.import_module(f"zk_{tag}")
     fns = {tag: setup(m) for tag, m in mods.items()}
-    keys = args.keys.split(",") if args.keys else list(fns["old"])
+    keys = args.keys.split(",") if args.keys else [k for k in fns["old"] if not k.startswith("_")]
     res = {tag: {k: [] for k in keys} for tag in fns}
     for k in keys:
         for i in range(args.reps):
@@ -100,6 +115,11 @@ def main():
         print(f"{k:12s} before min {min(o):.4f} med {statistics.median(o):.4f} | after min {min(n):.4f} "
               f"med {statistics.median(n):.4f} | after/before min {min(n) / min(o):.3f} "
               f"med {statistics.median(n) / statistics.median(o):.3f}")
+    if "zkattn_prove" in keys:  # the graph prover's own phase split, median per side
+        for tag in ("old", "new"):
+            ph = fns[tag]["_zkattn_phases"]
+            print(f"zkattn phases ({tag}, median of {len(ph)}): " + ", ".join(
+                f"{k} {statistics.median(t[k] for t in ph):.3f}" for k in sorted(ph[0])))
     if args.json:
         Path(args.json).write_text(json.dumps(res))
     shutil.rmtree(tmp, ignore_errors=True)

@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 from .errors import ClaimMismatch
 from .field.scalar import R, eq_eval
+from . import _native
 from .field.tensor import FrTensor
 
 TERMS = [(1, (0, 1))]
@@ -223,26 +224,79 @@ def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[
     dev = tensors[0].device
     cache = eq_cache or EqCache(dev)
     E = FrTensor.eq(r, dev) if any(o is not None for o in outsides) else None
-    Ts, Ws = [], []
+    # T and W' are built in place in their packed buffers (no per-claim zeros, sums and
+    # concatenations); zero in Montgomery form is the all-zero limbs.
+    total = 1 << N
+    T, W = FrTensor.empty(total, dev), FrTensor.empty(total, dev)
+    tmp: dict[int, FrTensor] = {}
+
+    def scratch(n: int):
+        if n not in tmp:
+            tmp[n] = FrTensor.empty(n, dev)
+        return tmp[n].data
+
     p = 1
+    pos = 0
     for j in order:
         t = tensors[j]
-        w = FrTensor.zeros(len(t), dev)
+        n = len(t)
+        T.data[pos:pos + n] = t.data
+        wv = W.data[pos:pos + n]
+        first = True
         for u, _ in claims_per[j]:
-            w = w + cache.table(u) * p
+            e = cache.table(u).data
+            if first:
+                if p == 1:
+                    wv[...] = e
+                else:
+                    _native.fr_mul_scalar(wv, e, p)
+            elif p == 1:
+                _native.fr_add(wv, wv, e)
+            else:
+                s_ = scratch(n)
+                _native.fr_mul_scalar(s_, e, p)
+                _native.fr_add(wv, wv, s_)
+            first = False
             p = p * alpha % R
         if outsides[j] is not None:
-            w = w + E[offsets[j]:offsets[j] + len(t)] * outsides[j] * gamma
-        Ts.append(t)
-        Ws.append(w)
-    slack = (1 << N) - sum(len(t) for t in Ts)
-    tail = [FrTensor.zeros(slack, dev)] if slack else []
-    T, W = (FrTensor.cat(parts + tail) for parts in (Ts, Ws))
-    del E
+            s_ = scratch(n)
+            _native.fr_mul(s_, E.data[offsets[j]:offsets[j] + n], outsides[j].data)
+            _native.fr_mul_scalar(s_, s_, gamma)
+            if first:
+                wv[...] = s_
+            else:
+                _native.fr_add(wv, wv, s_)
+            first = False
+        if first:
+            wv[...] = 0
+        pos += n
+    T.data[pos:] = 0
+    W.data[pos:] = 0
+    del E, tmp
     claim = _claimed([c for j in order for c in claims_per[j]], alpha)
     point, _ = prove_sumcheck(ch, [T, W], _packed_terms(), claim)
-    vals = ch.send("reduce/values", [cache.evaluate(tensors[j], point[:sizes[j]]) for j in range(len(tensors))])
+    del T, W
+    vals = ch.send("reduce/values", _prefix_values(tensors, sizes, point, cache))
     return [(point[:n], v) for n, v in zip(sizes, vals)]
+
+
+def _prefix_values(tensors, sizes, point, cache: EqCache) -> list[int]:
+    """[t_j(point[:n_j])] from ONE eq table (of the longest prefix used): for n <= m,
+    sum_(x < 2^n) t(x) eq(point[:m], x) = t(point[:n]) prod_(n <= i < m) (1 - point_i)."""
+    m = max(sizes)
+    big = None
+    out = []
+    for t, n in zip(tensors, sizes):
+        scale = 1
+        for x in point[n:m]:
+            scale = scale * (1 - x) % R
+        if n == m or scale == 0:
+            out.append(cache.evaluate(t, point[:n]))
+            continue
+        if big is None:
+            big = cache.table(point[:m])
+        out.append(t.inner(big[: 1 << n]) * pow(scale, R - 2, R) % R)
+    return out
 
 
 def verify_packed(ch, sizes_log: Sequence[int], claims_per: Sequence[Sequence[tuple]],
