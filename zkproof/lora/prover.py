@@ -1,0 +1,415 @@
+"""Proof that returned LoRA deltas are the committed adapter applied to the client's
+activations: prover and verifier side by side.
+
+Statement (public): the adapter manifest's digest (its commitments and formats), a
+session id, and a list of calls, each (module name, call id, x_q, d) with x_q the
+client's quantised activations (T x in, int64) and d the returned delta (T x out,
+int64, delta = d / 2^FD). Claim: for every call, d is the integer forward pass of
+zkproof.lora.quantize (`forward`) of the committed module on x_q.
+
+Layouts (every axis zero-padded to a power of two, row-major, last axis in the low
+index bits): x (T' x in'), h, R1 (T' x r'), d, R2 (T' x out'); the committed A (r' x in'),
+B (out' x r'), SA (r'), SB (out') of zkproof.lora.commitment. With c = 2^(K-1) and
+Ind[i] = [i < r], the prover shows, for every slot of the padded layouts,
+
+    (1)  R1[t, i] = SA[i] sum_j A[i, j] x[t, j] + c - 2^K h[t, i]
+    (2)  R2[t, o] = SB[o] sum_i Ind[i] B[o, i] h[t, i] + c - 2^K d[t, o]
+    (3)  R1, R2, h0, h1 in [0, 2^K),  h = h0 + 2^K h1 - 2^(2K-1)
+
+Since every quantity is then a small integer (weights 4-bit and scales 12-bit by the
+commitment-time range proof, x 16-bit, h 24-bit, |d| < 2^63) the field equations hold
+over the integers, so h and d are exactly the rounded rescales: d is unique.
+
+Protocol (Fiat-Shamir, transcript "zkproof/lora/delta/v1"):
+ 1. absorb the statement (digest, session, every call's name, id, shape, x_q, d);
+ 2. the prover commits h0 and h1 of every call (hiding Hyrax; absorbed);
+ 3. one LogUp (zkproof.lora.batched_lookup) over the parts h0, h1, R1, R2 of every call
+    against [0, 2^K): R1 and R2 are never committed, their claims R(rho) are reduced
+    through (1), (2) instead; the claims on h0, h1 (all at the same point rho[:s] for
+    calls of one shape) are opened;
+ 4. per call, the claim R1(rho_i, rho_t) = v becomes, through (1),
+        v - c + 2^K h(rho_i, rho_t) = sum_{i, j} eq(rho_i, i) SA[i] A[i, j] X_rho[j],
+    X_rho[j] = x(j, rho_t) computed by the verifier from x: a sumcheck over r' in'
+    entries (degree 4) ending in claims SA(v_i), A(v_j, v_i);
+ 5. per call, the claim R2(rho_o, rho_t) = v becomes, through (2),
+        v - c + 2^K d(rho_o, rho_t) = sum_{o, i} eq(rho_o, o) SB[o] B[o, i] Ind[i] h(i, rho_t),
+    a sumcheck over out' r' entries (degree 5: SB, B, h and Ind are four tables)
+    ending in SB(v_o), B(v_i, v_o), h0 and h1 at (v_i, rho_t) (Ind(v_i) the verifier
+    computes);
+ 6. every claim on a committed tensor is discharged by zero-knowledge Hyrax openings,
+    one batched opening per distinct (point, row length).
+
+Cost per call: O(r' (in' + out')) for the sumchecks plus O(T' (r' + out')) lookup entries
+and O(T' (in' + out')) for the partial evaluations of x and h; never in x out. The
+verifier's work is O(T (in + out)) field operations (it reads x and d anyway), the
+logarithmic sumcheck checks and one MSM per opening.
+
+Zero knowledge: the commitments and openings are hiding, but the sumcheck messages are
+not blinded (zkproof's sumcheck is not zero-knowledge), so a proof reveals a few random
+linear combinations of the adapter's entries per call. Documented in docs/lora.md.
+"""
+from __future__ import annotations
+
+import logging
+import struct
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from . import batched_lookup
+from .commitment import AdapterManifest, AdapterSecret, gen_dim_for, padded_shapes
+from .quantize import H_BITS, REM_BITS, X_BITS, forward
+from ..commit import hyrax
+from ..commit.ipa import IPAProof
+from ..errors import MalformedProof, StatementMismatch
+from ..field.scalar import R
+from ..field.tensor import FrTensor, next_pow2
+from ..lookup.tables import Table
+from ..lookup.tlookup import prefix_mle
+from ..nn.fixed_point import check_bits
+from ..sumcheck import core as sc
+from ..transcript import Transcript
+from ..wire import Reader, Writer
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_ID = "lora-delta/v1"
+TERMS = [(1, (0, 1, 2))]
+TERMS2 = [(1, (0, 1, 2, 3))]   # SB, B, h, Ind: the indicator is its own table (MLE of a product is not the product of MLEs)
+MAX_TOKENS = 1 << 16
+MAX_CALLS = 4096
+K = REM_BITS
+C = 1 << (K - 1)
+H_OFF = 1 << (H_BITS - 1)
+
+
+def rem_table() -> Table:
+    return Table.range(0, 1 << K)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One apply_lora call: module name, call id (unique within a session), the
+    client's x_q (T x in int64) and the returned d (T x out int64)."""
+
+    name: str
+    call_id: int
+    x_q: np.ndarray
+    d: np.ndarray
+
+
+def _lg(n: int) -> int:
+    return (next_pow2(n) - 1).bit_length()
+
+
+def _pad2(a: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    out = np.zeros((rows, cols), dtype=np.int64)
+    out[: a.shape[0], : a.shape[1]] = a
+    return out
+
+
+def _check_calls(manifest: AdapterManifest, calls: Sequence[Call]) -> None:
+    if not 1 <= len(calls) <= MAX_CALLS:
+        raise ValueError(f"need 1 to {MAX_CALLS} calls, got {len(calls)}")
+    for n, c in enumerate(calls):
+        if not isinstance(c, Call):
+            raise TypeError(f"calls[{n}] is not a Call")
+        if c.name not in manifest.modules:
+            raise StatementMismatch(f"calls[{n}]: module {c.name!r} is not in the adapter manifest")
+        f = manifest.modules[c.name].fmt
+        for what, a, width in (("x_q", c.x_q, f.in_features), ("d", c.d, f.out_features)):
+            if not isinstance(a, np.ndarray) or a.dtype != np.int64 or a.ndim != 2 or a.shape[1] != width:
+                raise StatementMismatch(f"calls[{n}].{what}: expected int64 (T, {width})")
+            if not 1 <= a.shape[0] <= MAX_TOKENS:
+                raise StatementMismatch(f"calls[{n}].{what}: 1 to {MAX_TOKENS} tokens")
+        if c.x_q.shape[0] != c.d.shape[0]:
+            raise StatementMismatch(f"calls[{n}]: x_q and d have different token counts")
+        try:
+            check_bits(c.x_q, X_BITS, f"calls[{n}].x_q")
+        except ValueError as e:
+            raise StatementMismatch(str(e)) from None
+        if not isinstance(c.call_id, int) or not 0 <= c.call_id < 2**63:
+            raise StatementMismatch(f"calls[{n}]: call_id must be a non-negative int")
+
+
+def _absorb_statement(t: Transcript, manifest: AdapterManifest, session: str, calls: Sequence[Call]) -> None:
+    t.absorb("protocol", PROTOCOL_ID.encode())
+    t.absorb("lora/manifest", bytes.fromhex(manifest.digest()))
+    t.absorb("lora/session", session.encode())
+    t.absorb_int("lora/num_calls", len(calls))
+    for c in calls:
+        t.absorb("lora/call", c.name.encode() + b"\x00" + struct.pack("<QQ", c.call_id, c.x_q.shape[0]))
+        t.absorb("lora/x", np.ascontiguousarray(c.x_q, dtype="<i8").tobytes())
+        t.absorb("lora/d", np.ascontiguousarray(c.d, dtype="<i8").tobytes())
+
+
+def _shape(manifest: AdapterManifest, c: Call):
+    """(T', r', in', out') of a call."""
+    f = manifest.modules[c.name].fmt
+    return next_pow2(c.x_q.shape[0]), next_pow2(f.rank), next_pow2(f.in_features), next_pow2(f.out_features)
+
+
+def _part_sizes(manifest, calls):
+    sizes = []
+    for c in calls:
+        T, r, _, o = _shape(manifest, c)
+        sizes += [T * r, T * r, T * r, T * o]      # h0, h1, R1, R2
+    return sizes
+
+
+def _sumcheck_shapes(manifest, c):
+    T, r, i, o = _shape(manifest, c)
+    lr, li, lo = _lg(r), _lg(i), _lg(o)
+    return (lr + li, sc.degree_of(TERMS, lr)), (lo + lr, sc.degree_of(TERMS2, lo))
+
+
+@dataclass
+class CallProof:
+    sc1: sc.SumcheckProof
+    sa: int
+    a: int
+    sc2: sc.SumcheckProof
+    sb: int
+    b: int
+    h0: int
+    h1: int
+
+
+@dataclass
+class DeltaProof:
+    """h0/h1 commitments per call, the batched lookup, per-call sumchecks, openings."""
+
+    h_coms: list           # [(Commitment h0, Commitment h1)] per call
+    parts: batched_lookup.PartsProof
+    calls: list            # [CallProof]
+    openings: list         # [IPAProof] per opening group
+
+    def to_bytes(self) -> bytes:
+        w = Writer()
+        for c0, c1 in self.h_coms:
+            w.raw(c0.to_bytes()).raw(c1.to_bytes())
+        self.parts.write(w)
+        for cp in self.calls:
+            cp.sc1.write(w)
+            w.fr(cp.sa).fr(cp.a)
+            cp.sc2.write(w)
+            w.fr(cp.sb).fr(cp.b).fr(cp.h0).fr(cp.h1)
+        for p in self.openings:
+            p.write(w)
+        return w.bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, manifest: AdapterManifest, calls: Sequence[Call]) -> "DeltaProof":
+        """Decode with every size from the statement; MalformedProof otherwise."""
+        r = Reader(data)
+        coms = []
+        for c in calls:
+            T, rr, _, _ = _shape(manifest, c)
+            n = T * rr
+            g = gen_dim_for(n)
+            coms.append((hyrax.Commitment.read(r, n, g, True), hyrax.Commitment.read(r, n, g, True)))
+        parts = batched_lookup.PartsProof.read(r, rem_table(), _part_sizes(manifest, calls))
+        cps = []
+        for c in calls:
+            (n1, d1), (n2, d2) = _sumcheck_shapes(manifest, c)
+            s1 = sc.SumcheckProof.read(r, n1, d1)
+            sa, a = r.fr(), r.fr()
+            s2 = sc.SumcheckProof.read(r, n2, d2)
+            sb, b, h0, h1 = r.fr(), r.fr(), r.fr(), r.fr()
+            cps.append(CallProof(s1, sa, a, s2, sb, b, h0, h1))
+        proof = cls(coms, parts, cps, [])
+        return proof, r   # openings are read once their groups are known
+
+
+# ----------------------------------------------------------------------------- claims
+class _Claims:
+    """Claims on committed tensors: key -> (commitment, tensor or None, blinds or None),
+    and a list of (key, point, value)."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, key, com, point, value, tensor=None, blinds=None):
+        self.items.append((key, com, tuple(int(x) % R for x in point), int(value) % R, tensor, blinds))
+
+    def groups(self):
+        out: dict = {}
+        for it in self.items:
+            out.setdefault((it[2], it[1].gen_dim), []).append(it)
+        return out
+
+
+def _x_rho(x_pad: np.ndarray, rho_t) -> FrTensor:
+    """X_rho[j] = x(j, rho_t) for the padded (T' x in') x."""
+    T, n = x_pad.shape
+    return FrTensor.from_ints(x_pad.reshape(-1)).partial_eval(list(rho_t), T, n, axis=0)
+
+
+def _tile(t: FrTensor, reps: int) -> FrTensor:
+    return FrTensor(np.ascontiguousarray(np.tile(t.data, (reps, 1))))
+
+
+def _repeat(t: FrTensor, reps: int) -> FrTensor:
+    return FrTensor(np.ascontiguousarray(np.repeat(t.data, reps, axis=0)))
+
+
+def new_transcript() -> Transcript:
+    return Transcript("zkproof/lora/delta/v1")
+
+
+def compute_calls(sec: AdapterSecret, name: str, x_q: np.ndarray, call_id: int) -> Call:
+    """Run the integer forward pass of module `name` on x_q and return the Call."""
+    w = forward(sec.modules[name], x_q)
+    return Call(name, int(call_id), np.ascontiguousarray(x_q, dtype=np.int64), w.d)
+
+
+def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Sequence[Call],
+          timings: dict | None = None) -> bytes:
+    """Prove the statement (manifest, session, calls); returns the proof bytes.
+    Raises ValueError if some call's d is not the committed adapter's output."""
+    t0 = time.perf_counter()
+    _check_calls(manifest, calls)
+    t = new_transcript()
+    _absorb_statement(t, manifest, session, calls)
+    wits = []
+    for c in calls:
+        qm = sec.modules[c.name]
+        T, r, i, o = _shape(manifest, c)
+        w = forward(qm, c.x_q)
+        if not np.array_equal(w.d, c.d):
+            raise ValueError(f"call {c.call_id} ({c.name}): d is not the committed adapter's output")
+        xp_ = _pad2(c.x_q, T, i)
+        h = _pad2(w.h, T, r)
+        R1 = _pad2(w.R1, T, r)
+        R1[:, qm.fmt.rank:] = C
+        R1[c.x_q.shape[0]:, :] = C
+        R2 = np.full((T, o), C, dtype=np.int64)
+        R2[: c.x_q.shape[0], : qm.fmt.out_features] = w.R2
+        hs = h + H_OFF
+        h0, h1 = hs & ((1 << K) - 1), hs >> K
+        wits.append(dict(x=xp_, h=h, h0=FrTensor.from_ints(h0.reshape(-1)), h1=FrTensor.from_ints(h1.reshape(-1)),
+                         R1=FrTensor.from_ints(R1.reshape(-1)), R2=FrTensor.from_ints(R2.reshape(-1)),
+                         d=FrTensor.from_ints(_pad2(c.d, T, o).reshape(-1))))
+    t1 = time.perf_counter()
+    h_coms, h_blinds = [], []
+    for wt in wits:
+        g = gen_dim_for(len(wt["h0"]))
+        c0, b0 = hyrax.commit_hiding(wt["h0"], g)
+        c1, b1 = hyrax.commit_hiding(wt["h1"], g)
+        t.absorb_g1("lora/h0", c0.to_bytes())
+        t.absorb_g1("lora/h1", c1.to_bytes())
+        h_coms.append((c0, c1))
+        h_blinds.append((b0, b1))
+    t2 = time.perf_counter()
+    parts = []
+    for wt in wits:
+        parts += [wt["h0"], wt["h1"], wt["R1"], wt["R2"]]
+    pp, pclaims = batched_lookup.prove_parts(t, rem_table(), parts)
+    t3 = time.perf_counter()
+
+    claims = _Claims()
+    cps = []
+    for n, (c, wt) in enumerate(zip(calls, wits)):
+        mc = manifest.modules[c.name]
+        ten, bl = sec.tensors[c.name], sec.blinds[c.name]
+        T, r, i, o = _shape(manifest, c)
+        lr, lo = _lg(r), _lg(o)
+        (pt_h, v_h0), (_, v_h1), (_, v_r1), (pt_2, v_r2) = pclaims[4 * n: 4 * n + 4]
+        claims.add(("h0", n), h_coms[n][0], pt_h, v_h0, wt["h0"], h_blinds[n][0])
+        claims.add(("h1", n), h_coms[n][1], pt_h, v_h1, wt["h1"], h_blinds[n][1])
+        # (1): R1 at (rho_i, rho_t)
+        rho_i, rho_t = list(pt_h[:lr]), list(pt_h[lr:])
+        hv = (v_h0 + (v_h1 << K) - H_OFF) % R
+        s1 = (v_r1 - C + (hv << K)) % R
+        xr = _x_rho(wt["x"], rho_t)
+        tabs = [_repeat(ten["SA"], i), ten["A"], _tile(xr, r)]
+        p1, pt1, f1 = sc.prove(t, tabs, TERMS, s1, rho_i)
+        t.absorb_frs("lora/evals1", f1[:2])
+        claims.add(("SA", c.name), mc.coms["SA"], pt1[len(pt1) - lr:], f1[0], ten["SA"], bl["SA"])
+        claims.add(("A", c.name), mc.coms["A"], pt1, f1[1], ten["A"], bl["A"])
+        # (2): R2 at (rho_o, rho_t2)
+        rho_o, rho_t2 = list(pt_2[:lo]), list(pt_2[lo:])
+        s2 = (v_r2 - C + (wt["d"].evaluate(list(pt_2)) << K)) % R
+        hfull = FrTensor.from_ints(wt["h"].reshape(-1))
+        hr = hfull.partial_eval(rho_t2, T, r, axis=0)
+        ind = np.zeros(r, dtype=np.int64)
+        ind[: mc.fmt.rank] = 1
+        tabs = [_repeat(ten["SB"], r), ten["B"], _tile(hr, o), _tile(FrTensor.from_ints(ind), o)]
+        p2, pt2, f2 = sc.prove(t, tabs, TERMS2, s2, rho_o)
+        v_i = list(pt2[:lr])
+        hpt = v_i + rho_t2
+        e0, e1 = wt["h0"].evaluate(hpt), wt["h1"].evaluate(hpt)
+        t.absorb_frs("lora/evals2", [f2[0], f2[1], e0, e1])
+        claims.add(("SB", c.name), mc.coms["SB"], pt2[lr:], f2[0], ten["SB"], bl["SB"])
+        claims.add(("B", c.name), mc.coms["B"], pt2, f2[1], ten["B"], bl["B"])
+        claims.add(("h0", n), h_coms[n][0], hpt, e0, wt["h0"], h_blinds[n][0])
+        claims.add(("h1", n), h_coms[n][1], hpt, e1, wt["h1"], h_blinds[n][1])
+        cps.append(CallProof(p1, f1[0], f1[1], p2, f2[0], f2[1], e0, e1))
+    t4 = time.perf_counter()
+    openings = []
+    for (pt, _), items in claims.groups().items():
+        _, proof = hyrax.open_batch(t, [it[4] for it in items], [it[1] for it in items], list(pt),
+                                    [it[3] for it in items], [it[5] for it in items])
+        openings.append(proof)
+    t5 = time.perf_counter()
+    data = DeltaProof(h_coms, pp, cps, openings).to_bytes()
+    if timings is not None:
+        timings.update(witness_s=t1 - t0, commit_h_s=t2 - t1, lookup_s=t3 - t2, sumcheck_s=t4 - t3,
+                       open_s=t5 - t4, total_s=time.perf_counter() - t0, openings=len(openings))
+    log.debug("lora proof: %d calls, %d bytes, %.3f s", len(calls), len(data), time.perf_counter() - t0)
+    return data
+
+
+def verify(manifest: AdapterManifest, session: str, calls: Sequence[Call], proof: bytes) -> None:
+    """Accept (return None) iff `proof` shows every call's d is the committed adapter's
+    integer output on its x_q; raises a VerificationError subclass otherwise (never
+    anything else on malformed bytes)."""
+    _check_calls(manifest, calls)
+    if not isinstance(proof, (bytes, bytearray, memoryview)):
+        raise MalformedProof("proof must be bytes")
+    dp, rd = DeltaProof.from_bytes(bytes(proof), manifest, calls)
+    t = new_transcript()
+    _absorb_statement(t, manifest, session, calls)
+    for c0, c1 in dp.h_coms:
+        t.absorb_g1("lora/h0", c0.to_bytes())
+        t.absorb_g1("lora/h1", c1.to_bytes())
+    pclaims = batched_lookup.verify_parts(t, rem_table(), _part_sizes(manifest, calls), dp.parts)
+    claims = _Claims()
+    for n, (c, cp) in enumerate(zip(calls, dp.calls)):
+        mc = manifest.modules[c.name]
+        T, r, i, o = _shape(manifest, c)
+        lr, lo = _lg(r), _lg(o)
+        (pt_h, v_h0), (_, v_h1), (_, v_r1), (pt_2, v_r2) = pclaims[4 * n: 4 * n + 4]
+        claims.add(("h0", n), dp.h_coms[n][0], pt_h, v_h0)
+        claims.add(("h1", n), dp.h_coms[n][1], pt_h, v_h1)
+        rho_i, rho_t = list(pt_h[:lr]), list(pt_h[lr:])
+        hv = (v_h0 + (v_h1 << K) - H_OFF) % R
+        s1 = (v_r1 - C + (hv << K)) % R
+        (n1, d1), (n2, d2) = _sumcheck_shapes(manifest, c)
+        pt1, exp1 = sc.verify(t, n1, d1, s1, cp.sc1)
+        x_pad = _pad2(c.x_q, T, i)
+        xv = _x_rho(x_pad, rho_t).evaluate(list(pt1[: len(pt1) - lr]))
+        sc.check_final(exp1, TERMS, [cp.sa, cp.a, xv], pt1, rho_i)
+        t.absorb_frs("lora/evals1", [cp.sa, cp.a])
+        claims.add(("SA", c.name), mc.coms["SA"], pt1[len(pt1) - lr:], cp.sa)
+        claims.add(("A", c.name), mc.coms["A"], pt1, cp.a)
+        rho_o, rho_t2 = list(pt_2[:lo]), list(pt_2[lo:])
+        dv = FrTensor.from_ints(_pad2(c.d, T, o).reshape(-1)).evaluate(list(pt_2))
+        s2 = (v_r2 - C + (dv << K)) % R
+        pt2, exp2 = sc.verify(t, n2, d2, s2, cp.sc2)
+        v_i = list(pt2[:lr])
+        hval = (cp.h0 + (cp.h1 << K) - H_OFF) % R
+        sc.check_final(exp2, TERMS2, [cp.sb, cp.b, hval, prefix_mle(mc.fmt.rank, v_i)], pt2, rho_o)
+        t.absorb_frs("lora/evals2", [cp.sb, cp.b, cp.h0, cp.h1])
+        hpt = v_i + rho_t2
+        claims.add(("SB", c.name), mc.coms["SB"], pt2[lr:], cp.sb)
+        claims.add(("B", c.name), mc.coms["B"], pt2, cp.b)
+        claims.add(("h0", n), dp.h_coms[n][0], hpt, cp.h0)
+        claims.add(("h1", n), dp.h_coms[n][1], hpt, cp.h1)
+    groups = claims.groups()
+    proofs = [IPAProof.read(rd, g, True) for (_, g) in groups]
+    rd.finish()
+    for ((pt, _), items), p in zip(groups.items(), proofs):
+        hyrax.verify_batch(t, [it[1] for it in items], list(pt), [it[3] for it in items], p)
