@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..errors import ClaimMismatch, MalformedProof
+from ..errors import ClaimMismatch, MalformedProof, VerificationError
 from ..field.scalar import R, eq_eval
 from ..field.tensor import FrTensor
 from ..lookup import tlookup
@@ -89,8 +89,7 @@ def prove_parts(transcript: Transcript, table: Table, parts: Sequence[FrTensor])
     st, lk = tlookup.prove(transcript, table, flat, num=1, statement=st)
     # tlookup's prover does not return its input point rho; it is a function of the
     # transcript, so run the (logarithmic) verifier on a fork of the pre-proof state.
-    lc = tlookup.verify(pre, st, lk)
-    rho = list(lc.input_point)
+    rho = _input_point(pre, st, lk)
     vals, claims = [], []
     for p, part in enumerate(parts):
         s = _log2(sizes[p])
@@ -100,6 +99,26 @@ def prove_parts(transcript: Transcript, table: Table, parts: Sequence[FrTensor])
         claims.append((tuple(pt), v))
     transcript.absorb_frs("lora/part_values", vals)
     return PartsProof(lk, tuple(vals)), claims
+
+
+def _input_point(pre: Transcript, st, lk) -> list:
+    """tlookup's input point rho for a proof made from the transcript state `pre`.
+
+    tlookup.prove does not return rho, but it is a function of the transcript: the
+    verifier (on a fork) recomputes it. A prover that deviated (soundness tests build
+    such provers) makes that verifier raise; then the transcript steps up to the
+    fraction-tree proof are replayed to get rho all the same."""
+    try:
+        return list(tlookup.verify(pre.fork(), st, lk).input_point)
+    except VerificationError:
+        from ..lookup.fraction_gkr import verify as gkr_verify
+        st.absorb(pre)
+        pre.absorb_g1("tlookup/m_commitment", lk.m_commitment.to_bytes())
+        if st.mapping:
+            pre.challenge("tlookup/r")
+        pre.challenge("tlookup/beta")
+        _, (cs, _) = gkr_verify(pre, [st.a, st.b], lk.fractions)
+        return list(cs.point)
 
 
 def verify_parts(transcript: Transcript, table: Table, sizes: Sequence[int], proof: PartsProof):
