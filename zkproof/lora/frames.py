@@ -29,6 +29,11 @@ class FrameError(ValueError):
     """A malformed, truncated, oversized or wrong-version frame."""
 
 
+class FrameBodyError(FrameError):
+    """A frame read in full whose header or tensors are malformed (the stream is still in
+    sync: a server replies with an error and keeps the connection)."""
+
+
 def encode(header: dict, tensors: dict | None = None) -> bytes:
     """Build a frame. tensors: name -> NumPy array (int64) or bytes (sent as uint8)."""
     header = dict(header)
@@ -80,13 +85,13 @@ def decode_body(hb: bytes, payload: bytes) -> tuple[dict, dict]:
     try:
         header = json.loads(hb.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise FrameError("header is not UTF-8 JSON") from None
+        raise FrameBodyError("header is not UTF-8 JSON") from None
     if not isinstance(header, dict) or not isinstance(header.get("op"), str):
-        raise FrameError("header must be a JSON object with an 'op' string")
+        raise FrameBodyError("header must be a JSON object with an 'op' string")
     tensors = {}
     desc = header.pop("tensors", {})
     if not isinstance(desc, dict):
-        raise FrameError("'tensors' must be an object")
+        raise FrameBodyError("'tensors' must be an object")
     for name, d in desc.items():
         try:
             dt = DTYPES[d["dtype"]]
@@ -94,14 +99,14 @@ def decode_body(hb: bytes, payload: bytes) -> tuple[dict, dict]:
             off, nb = d["offset"], d["nbytes"]
             if not (isinstance(shape, list) and len(shape) <= MAX_DIMS
                     and all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**31 for s in shape)):
-                raise FrameError(f"tensor {name!r}: bad shape")
+                raise FrameBodyError(f"tensor {name!r}: bad shape")
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in (off, nb)):
-                raise FrameError(f"tensor {name!r}: bad offset")
+                raise FrameBodyError(f"tensor {name!r}: bad offset")
             count = int(np.prod(shape, dtype=np.int64)) if shape else 1
             if nb != count * dt.itemsize or off < 0 or off + nb > len(payload):
-                raise FrameError(f"tensor {name!r}: size does not match its shape or the payload")
+                raise FrameBodyError(f"tensor {name!r}: size does not match its shape or the payload")
         except (KeyError, TypeError):
-            raise FrameError(f"tensor {name!r}: needs dtype, shape, offset, nbytes") from None
+            raise FrameBodyError(f"tensor {name!r}: needs dtype, shape, offset, nbytes") from None
         tensors[name] = np.frombuffer(payload, dtype=dt, count=count, offset=off).reshape(shape).copy()
     return header, tensors
 

@@ -188,6 +188,9 @@ class _Handler(socketserver.BaseRequestHandler):
                 header, tensors = frames.read_frame(sock, srv.max_payload)
             except (ConnectionError, socket.timeout, OSError):
                 return
+            except frames.FrameBodyError as e:
+                self._reply_error(sock, str(e))
+                continue  # the frame was read in full: the stream is still in sync
             except frames.FrameError as e:
                 self._reply_error(sock, str(e))
                 return  # the stream cannot be resynchronised: close
