@@ -56,6 +56,13 @@ def gen_dim_for(length: int) -> int:
     return 1 << ((k + 1) // 2)
 
 
+def h_gen_dim(length: int) -> int:
+    """Row length for the per-call commitments of h's digits: 4 times gen_dim_for (a
+    quarter of the rows: the verifier decompresses every row point of every call, which
+    costs more than the longer opening)."""
+    return min(gen_dim_for(length) * 4, max(1, next_pow2(length)))
+
+
 def padded_shapes(fmt: ModuleFormat) -> dict:
     r, i, o = next_pow2(fmt.rank), next_pow2(fmt.in_features), next_pow2(fmt.out_features)
     return {"A": (r, i), "B": (o, r), "SA": (r,), "SB": (o,)}
@@ -143,7 +150,14 @@ class AdapterManifest:
         return json.dumps(self.statement_json(), sort_keys=True, separators=(",", ":")).encode()
 
     def digest(self) -> str:
-        return hashlib.sha256(self.statement_bytes()).hexdigest()
+        """SHA-256 of statement_bytes(), hex (cached: compressing every commitment's points
+        is not free; a manifest's statement is not meant to change after construction)."""
+        key = (self.adapter_id, self.base_model, tuple(self.modules))
+        cached = self.__dict__.get("_digest")
+        if cached is None or cached[0] != key:
+            cached = (key, hashlib.sha256(self.statement_bytes()).hexdigest())
+            self.__dict__["_digest"] = cached
+        return cached[1]
 
     def to_json(self) -> dict:
         d = self.statement_json()

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import batched_lookup
 from .commitment import gen_dim_for
-from .prover import _lg, _pad2, _tile, _x_rho, rem_table
+from .prover import _eval_matrix, _lg, _pad2, _tile, _x_rho, rem_table
 from .quantize import FX, REM_BITS
 from ..commit import hyrax
 from ..commit.ipa import IPAProof
@@ -112,8 +112,8 @@ def prove_dense(dm: DenseModule, x_q: np.ndarray, d: np.ndarray, timings: dict |
     t1 = time.perf_counter()
     (pt, v), = cl
     lo = _lg(op)
-    s = (v - C + (FrTensor.from_ints(_pad2(d, Tp, op).reshape(-1)).evaluate(list(pt)) << K)) % R
-    xr = _x_rho(_pad2(x_q, Tp, ip), list(pt[lo:]))
+    s = (v - C + (_eval_matrix(d, list(pt[:lo]), list(pt[lo:])) << K)) % R
+    xr = _x_rho(x_q, list(pt[lo:]), ip)
     proof, point, finals = sc.prove(t, [dm.tensor, _tile(xr, op)], TERMS, s, list(pt[:lo]))
     t.absorb_fr("dense/W_eval", finals[0])
     t2 = time.perf_counter()
@@ -146,9 +146,9 @@ def verify_dense(com: hyrax.Commitment, shape, x_q: np.ndarray, d: np.ndarray, p
     t = Transcript("zkproof/lora/dense/v1")
     _absorb(t, com, shape, x_q, d)
     (pt, v), = batched_lookup.verify_parts(t, rem_table(), [Tp * op], pp)
-    s = (v - C + (FrTensor.from_ints(_pad2(d, Tp, op).reshape(-1)).evaluate(list(pt)) << K)) % R
+    s = (v - C + (_eval_matrix(d, list(pt[:lo]), list(pt[lo:])) << K)) % R
     point, exp = sc.verify(t, lo + li, sc.degree_of(TERMS, lo), s, scp)
-    xv = _x_rho(_pad2(x_q, Tp, ip), list(pt[lo:])).evaluate(list(point[:li]))
+    xv = _x_rho(x_q, list(pt[lo:]), ip).evaluate(list(point[:li]))
     sc.check_final(exp, TERMS, [w_eval, xv], point, list(pt[:lo]))
     t.absorb_fr("dense/W_eval", w_eval)
     hyrax.verify_batch(t, [com], point, [w_eval], ipa)

@@ -59,7 +59,7 @@ from typing import Sequence
 import numpy as np
 
 from . import batched_lookup
-from .commitment import AdapterManifest, AdapterSecret, gen_dim_for, padded_shapes
+from .commitment import AdapterManifest, AdapterSecret, h_gen_dim
 from .quantize import H_BITS, REM_BITS, X_BITS, forward
 from ..commit import hyrax
 from ..commit.ipa import IPAProof
@@ -208,7 +208,7 @@ class DeltaProof:
         for c in calls:
             T, rr, _, _ = _shape(manifest, c)
             n = T * rr
-            g = gen_dim_for(n)
+            g = h_gen_dim(n)
             coms.append((hyrax.Commitment.read(r, n, g, True), hyrax.Commitment.read(r, n, g, True)))
         parts = batched_lookup.PartsProof.read(r, rem_table(), _part_sizes(manifest, calls))
         cps = []
@@ -241,10 +241,21 @@ class _Claims:
         return out
 
 
-def _x_rho(x_pad: np.ndarray, rho_t) -> FrTensor:
-    """X_rho[j] = x(j, rho_t) for the padded (T' x in') x."""
-    T, n = x_pad.shape
-    return FrTensor.from_ints(x_pad.reshape(-1)).partial_eval(list(rho_t), T, n, axis=0)
+def _x_rho(x: np.ndarray, rho_t, width: int) -> FrTensor:
+    """X_rho[j] = x(j, rho_t) for x (T x in, unpadded), zero-padded to `width` entries."""
+    T, n = x.shape
+    t = FrTensor.from_ints(np.ascontiguousarray(x, dtype=np.int64).reshape(-1))
+    return t.partial_eval(list(rho_t), T, n, axis=0).pad(width)
+
+
+def _eval_matrix(M: np.ndarray, u_col, u_row) -> int:
+    """The extension of the zero-padded (rows x cols) integer matrix M at (u_col, u_row)
+    (columns in the low variables), without building the padded tensor or the eq table
+    over all of it: one partial evaluation along the columns, then an inner product."""
+    rows, cols = M.shape
+    t = FrTensor.from_ints(np.ascontiguousarray(M, dtype=np.int64).reshape(-1))
+    part = t.partial_eval(list(u_col), rows, cols, axis=1)
+    return part.inner(FrTensor.eq(list(u_row))[:rows])
 
 
 def _tile(t: FrTensor, reps: int) -> FrTensor:
@@ -280,7 +291,6 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
         w = forward(qm, c.x_q)
         if not np.array_equal(w.d, c.d):
             raise ValueError(f"call {c.call_id} ({c.name}): d is not the committed adapter's output")
-        xp_ = _pad2(c.x_q, T, i)
         h = _pad2(w.h, T, r)
         R1 = _pad2(w.R1, T, r)
         R1[:, qm.fmt.rank:] = C
@@ -289,13 +299,12 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
         R2[: c.x_q.shape[0], : qm.fmt.out_features] = w.R2
         hs = h + H_OFF
         h0, h1 = hs & ((1 << K) - 1), hs >> K
-        wits.append(dict(x=xp_, h=h, h0=FrTensor.from_ints(h0.reshape(-1)), h1=FrTensor.from_ints(h1.reshape(-1)),
-                         R1=FrTensor.from_ints(R1.reshape(-1)), R2=FrTensor.from_ints(R2.reshape(-1)),
-                         d=FrTensor.from_ints(_pad2(c.d, T, o).reshape(-1))))
+        wits.append(dict(h=h, h0=FrTensor.from_ints(h0.reshape(-1)), h1=FrTensor.from_ints(h1.reshape(-1)),
+                         R1=FrTensor.from_ints(R1.reshape(-1)), R2=FrTensor.from_ints(R2.reshape(-1))))
     t1 = time.perf_counter()
     h_coms, h_blinds = [], []
     for wt in wits:
-        g = gen_dim_for(len(wt["h0"]))
+        g = h_gen_dim(len(wt["h0"]))
         c0, b0 = hyrax.commit_hiding(wt["h0"], g)
         c1, b1 = hyrax.commit_hiding(wt["h1"], g)
         t.absorb_g1("lora/h0", c0.to_bytes())
@@ -323,7 +332,7 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
         rho_i, rho_t = list(pt_h[:lr]), list(pt_h[lr:])
         hv = (v_h0 + (v_h1 << K) - H_OFF) % R
         s1 = (v_r1 - C + (hv << K)) % R
-        xr = _x_rho(wt["x"], rho_t)
+        xr = _x_rho(c.x_q, rho_t, i)
         tabs = [_repeat(ten["SA"], i), ten["A"], _tile(xr, r)]
         p1, pt1, f1 = sc.prove(t, tabs, TERMS, s1, rho_i)
         t.absorb_frs("lora/evals1", f1[:2])
@@ -331,7 +340,7 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
         claims.add(("A", c.name), mc.coms["A"], pt1, f1[1], ten["A"], bl["A"])
         # (2): R2 at (rho_o, rho_t2)
         rho_o, rho_t2 = list(pt_2[:lo]), list(pt_2[lo:])
-        s2 = (v_r2 - C + (wt["d"].evaluate(list(pt_2)) << K)) % R
+        s2 = (v_r2 - C + (_eval_matrix(c.d, rho_o, rho_t2) << K)) % R
         hfull = FrTensor.from_ints(wt["h"].reshape(-1))
         hr = hfull.partial_eval(rho_t2, T, r, axis=0)
         ind = np.zeros(r, dtype=np.int64)
@@ -389,14 +398,13 @@ def verify(manifest: AdapterManifest, session: str, calls: Sequence[Call], proof
         s1 = (v_r1 - C + (hv << K)) % R
         (n1, d1), (n2, d2) = _sumcheck_shapes(manifest, c)
         pt1, exp1 = sc.verify(t, n1, d1, s1, cp.sc1)
-        x_pad = _pad2(c.x_q, T, i)
-        xv = _x_rho(x_pad, rho_t).evaluate(list(pt1[: len(pt1) - lr]))
+        xv = _x_rho(c.x_q, rho_t, i).evaluate(list(pt1[: len(pt1) - lr]))
         sc.check_final(exp1, TERMS, [cp.sa, cp.a, xv], pt1, rho_i)
         t.absorb_frs("lora/evals1", [cp.sa, cp.a])
         claims.add(("SA", c.name), mc.coms["SA"], pt1[len(pt1) - lr:], cp.sa)
         claims.add(("A", c.name), mc.coms["A"], pt1, cp.a)
         rho_o, rho_t2 = list(pt_2[:lo]), list(pt_2[lo:])
-        dv = FrTensor.from_ints(_pad2(c.d, T, o).reshape(-1)).evaluate(list(pt_2))
+        dv = _eval_matrix(c.d, rho_o, rho_t2)
         s2 = (v_r2 - C + (dv << K)) % R
         pt2, exp2 = sc.verify(t, n2, d2, s2, cp.sc2)
         v_i = list(pt2[:lr])
