@@ -11,6 +11,7 @@ Every problem raises FrameError (a ValueError) with a message that is safe to se
 from __future__ import annotations
 
 import json
+import math
 import socket
 import struct
 
@@ -102,7 +103,7 @@ def decode_body(hb: bytes, payload: bytes) -> tuple[dict, dict]:
                 raise FrameBodyError(f"tensor {name!r}: bad shape")
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in (off, nb)):
                 raise FrameBodyError(f"tensor {name!r}: bad offset")
-            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+            count = math.prod(shape)          # Python ints: no overflow
             if nb != count * dt.itemsize or off < 0 or off + nb > len(payload):
                 raise FrameBodyError(f"tensor {name!r}: size does not match its shape or the payload")
         except (KeyError, TypeError):
