@@ -112,3 +112,24 @@ def test_malformed_manifest_refused(mutate):
     mutate(d)
     with pytest.raises(ValueError):
         CM.AdapterManifest.from_json(d)
+
+
+@pytest.mark.parametrize("which", ["SA", "SB"])
+def test_scales_not_a_broadcast_rejected(monkeypatch, which):
+    """An attacker commits per-entry scales (in range, but not one scale per row): the
+    effective weights would no longer be 4-bit."""
+    qm = _qm()
+    real = CM.padded_tensors
+
+    def forged(q):
+        ts = real(q)
+        from zkproof.field.tensor import FrTensor
+        v = ts[which].to_signed()
+        v[1] = v[1] + 1 if v[1] < 4000 else v[1] - 1          # one entry differs from its row
+        ts[which] = FrTensor.from_ints(v)
+        return ts
+
+    monkeypatch.setattr(CM, "padded_tensors", forged)
+    man, _ = CM.commit_adapter({"m": ("linear", qm, 2.0)}, "ad", "base")
+    with pytest.raises(VerificationError):
+        CM.verify_manifest(man)

@@ -3,8 +3,10 @@ weights and row scales, with the weights' 4-bit range proven once, at commitment
 
 Committed tensors of module m (padded layouts, every axis to a power of two, row-major,
 the last axis in the low index bits; the padding is zero for an honest committer):
-    A_q  r' x in'   (lora_A, signed weight_bits)     SA  r'    (row scales of A)
-    B_q  out' x r'  (lora_B, signed weight_bits)     SB  out'  (row scales of B, scaling folded in)
+    A_q  r' x in'   (lora_A, signed weight_bits)     SA  r' x in'  (A's row scales, broadcast along rows)
+    B_q  out' x r'  (lora_B, signed weight_bits)     SB  out' x r' (B's row scales, scaling folded in)
+The scales are committed broadcast, in the layout of their weights, so that the delta
+proof's claims on a scale and on its weights fall at the same point and share one opening.
 Each is committed with `hyrax.commit_hiding` (rows of gen_dim(len) = 2^ceil(log2(len)/2)),
 so the commitments reveal nothing about the adapter; the blinds stay with the contributor.
 
@@ -12,8 +14,11 @@ Range proof (`AdapterManifest.range_proof`): over a transcript that has absorbed
 manifest's statement (every module's name, kind, format and commitments), one LogUp
 (zkproof.lora.batched_lookup) shows that every entry of every A_q and B_q lies in the
 table [-2^(b-1), 2^(b-1)) of 2^b entries (b = weight_bits: 16 entries for 4 bits), and a
-second that every scale lies in [0, 2^SCALE_BITS). The lookups' claims on the parts are
-discharged by zero-knowledge openings of the hiding commitments. Junk in padding is
+second that every scale lies in [0, 2^SCALE_BITS). Then the broadcast structure: for
+random (rho_c, rho'_c, rho_r), the prover sends S(rho_c, rho_r) and S(rho'_c, rho_r) for
+S = SA and SB and the verifier checks they are equal (a multilinear S is independent of
+its column variables iff every row is constant). All these claims are discharged by
+zero-knowledge openings of the hiding commitments. Junk in padding is
 harmless by construction of the per-call proof (padding of `in` meets the client's zero
 padding, padding of `out` reaches only discarded outputs, rank padding is multiplied by
 the indicator of i < r), and it must still pass the range proof.
@@ -37,7 +42,7 @@ from . import batched_lookup
 from .quantize import SCALE_BITS, ModuleFormat, QuantizedModule
 from ..commit import hyrax
 from ..commit.ipa import IPAProof
-from ..errors import MalformedProof, VerificationError
+from ..errors import ClaimMismatch, MalformedProof, VerificationError
 from ..field.tensor import FrTensor, next_pow2
 from ..lookup.tables import Table
 from ..transcript import Transcript
@@ -65,7 +70,7 @@ def h_gen_dim(length: int) -> int:
 
 def padded_shapes(fmt: ModuleFormat) -> dict:
     r, i, o = next_pow2(fmt.rank), next_pow2(fmt.in_features), next_pow2(fmt.out_features)
-    return {"A": (r, i), "B": (o, r), "SA": (r,), "SB": (o,)}
+    return {"A": (r, i), "B": (o, r), "SA": (r, i), "SB": (o, r)}
 
 
 def tensor_length(fmt: ModuleFormat, name: str) -> int:
@@ -81,7 +86,9 @@ def _pad_to(a: np.ndarray, shape) -> np.ndarray:
 def padded_tensors(qm: QuantizedModule) -> dict:
     """The four committed tensors of a module as FrTensors (padded layouts)."""
     shp = padded_shapes(qm.fmt)
-    src = {"A": qm.A_q, "B": qm.B_q, "SA": qm.SA, "SB": qm.SB}
+    src = {"A": qm.A_q, "B": qm.B_q,
+           "SA": np.repeat(_pad_to(qm.SA, shp["SA"][:1])[:, None], shp["SA"][1], axis=1),
+           "SB": np.repeat(_pad_to(qm.SB, shp["SB"][:1])[:, None], shp["SB"][1], axis=1)}
     return {k: FrTensor.from_ints(_pad_to(src[k], shp[k]).reshape(-1)) for k in TENSORS}
 
 
@@ -258,6 +265,13 @@ def prove_range(manifest: AdapterManifest, sec: AdapterSecret) -> bytes:
         pp, cl = batched_lookup.prove_parts(t, table, [sec.tensors[n][k] for n, k in parts])
         pp.write(w)
         claims += [((n, k), pt, v) for (n, k), (pt, v) in zip(parts, cl)]
+    bvals = []
+    for (n, k), p1, p2 in _broadcast_points(t, manifest):
+        v1, v2 = sec.tensors[n][k].evaluate(p1), sec.tensors[n][k].evaluate(p2)
+        bvals += [v1, v2]
+        claims += [((n, k), p1, v1), ((n, k), p2, v2)]
+    w.frs(bvals)
+    t.absorb_frs("lora/broadcast", bvals)
     for (pt, g), keys in _groups([(key, pt, manifest.modules[key[0]].coms[key[1]].gen_dim)
                                   for key, pt, _ in claims]).items():
         _, proof = hyrax.open_batch(t, [sec.tensors[n][k] for n, k in keys],
@@ -265,6 +279,26 @@ def prove_range(manifest: AdapterManifest, sec: AdapterSecret) -> bytes:
                                     blinds=[sec.blinds[n][k] for n, k in keys])
         proof.write(w)
     return w.bytes()
+
+
+def _broadcast_points(t: Transcript, manifest: AdapterManifest):
+    """[((module, tensor), point 1, point 2)] for the broadcast checks of SA and SB: the
+    same random row coordinates, two random column points (drawn per distinct shape)."""
+    out, cache = [], {}
+    for n, m in manifest.modules.items():
+        for k in ("SA", "SB"):
+            rows, cols = padded_shapes(m.fmt)[k]
+            lc, lrow = _lg2(cols), _lg2(rows)
+            if (lc, lrow) not in cache:
+                cache[(lc, lrow)] = (t.challenges("lora/bcast_col1", lc), t.challenges("lora/bcast_col2", lc),
+                                     t.challenges("lora/bcast_row", lrow))
+            c1, c2, rr = cache[(lc, lrow)]
+            out.append(((n, k), tuple(c1 + rr), tuple(c2 + rr)))
+    return out
+
+
+def _lg2(n: int) -> int:
+    return (n - 1).bit_length()
 
 
 def verify_manifest(manifest: AdapterManifest) -> None:
@@ -284,13 +318,20 @@ def verify_manifest(manifest: AdapterManifest) -> None:
         pp = batched_lookup.PartsProof.read(r, table, sizes)
         cl = batched_lookup.verify_parts(t, table, sizes, pp)
         claims += [((n, k), pt, v) for (n, k), (pt, v) in zip(parts, cl)]
-    values = {key: v for key, _, v in claims}
+    bpts = _broadcast_points(t, manifest)
+    bvals = r.frs(2 * len(bpts), "broadcast values")
+    for j, (key, p1, p2) in enumerate(bpts):
+        if bvals[2 * j] != bvals[2 * j + 1]:
+            raise ClaimMismatch(f"module {key[0]}: the committed {key[1]} is not a broadcast of row scales")
+        claims += [(key, p1, bvals[2 * j]), (key, p2, bvals[2 * j + 1])]
+    t.absorb_frs("lora/broadcast", bvals)
+    values = {(key, tuple(pt)): v for key, pt, v in claims}
     groups = _groups([(key, pt, manifest.modules[key[0]].coms[key[1]].gen_dim) for key, pt, _ in claims])
     proofs = [IPAProof.read(r, g, True) for (_, g) in groups]
     r.finish()
     for ((pt, g), keys), proof in zip(groups.items(), proofs):
         hyrax.verify_batch(t, [manifest.modules[n].coms[k] for n, k in keys], list(pt),
-                           [values[key] for key in keys], proof)
+                           [values[(key, tuple(pt))] for key in keys], proof)
     log.debug("adapter %s: range proof verified (%d modules)", manifest.adapter_id, len(manifest.modules))
 
 

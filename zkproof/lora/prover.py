@@ -298,10 +298,6 @@ def _tile(t: FrTensor, reps: int) -> FrTensor:
     return FrTensor(np.ascontiguousarray(np.tile(t.data, (reps, 1))))
 
 
-def _repeat(t: FrTensor, reps: int) -> FrTensor:
-    return FrTensor(np.ascontiguousarray(np.repeat(t.data, reps, axis=0)))
-
-
 def new_transcript() -> Transcript:
     return Transcript("zkproof/lora/delta/v1")
 
@@ -374,10 +370,10 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
         hv = (v_h0 + (v_h1 << K) - H_OFF) % R
         s1 = (v_r1 - C + (hv << K)) % R
         xr = _x_rho(c.x_q, rho_t, i)
-        tabs = [_repeat(ten["SA"], i), ten["A"], _tile(xr, r)]
+        tabs = [ten["SA"], ten["A"], _tile(xr, r)]       # SA is committed broadcast (r' x in')
         p1, pt1, f1 = sc.prove(t, tabs, TERMS, s1, rho_i)
         t.absorb_frs("lora/evals1", f1[:2])
-        claims.add(("SA", c.name), mc.coms["SA"], pt1[len(pt1) - lr:], f1[0], ten["SA"], bl["SA"])
+        claims.add(("SA", c.name), mc.coms["SA"], pt1, f1[0], ten["SA"], bl["SA"])
         claims.add(("A", c.name), mc.coms["A"], pt1, f1[1], ten["A"], bl["A"])
         # (2): each R2 block at (rho_o, rho_t2)
         hfull = FrTensor.from_ints(wt["h"].reshape(-1))
@@ -387,7 +383,7 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
             rho_o, rho_t2 = list(pt_2[:k]), list(pt_2[k:])
             s2 = (v_r2 - C + (_eval_matrix(c.d[:, off:off + (1 << k)], rho_o, rho_t2) << K)) % R
             hr = hfull.partial_eval(rho_t2, T, r, axis=0)
-            tabs = [_repeat(ten["SB"][off:off + (1 << k)], r), ten["B"][off * r:(off + (1 << k)) * r],
+            tabs = [ten["SB"][off * r:(off + (1 << k)) * r], ten["B"][off * r:(off + (1 << k)) * r],
                     _tile(hr, 1 << k), _tile(ind, 1 << k)]
             p2, pt2, f2 = sc.prove(t, tabs, TERMS2, s2, rho_o)
             v_i = list(pt2[:lr])
@@ -395,7 +391,7 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
             e0, e1 = wt["h0"].evaluate(hpt), wt["h1"].evaluate(hpt)
             t.absorb_frs("lora/evals2", [f2[0], f2[1], e0, e1])
             hi = _bits(off >> k, lo - k)
-            claims.add(("SB", c.name), mc.coms["SB"], list(pt2[lr:]) + hi, f2[0], ten["SB"], bl["SB"])
+            claims.add(("SB", c.name), mc.coms["SB"], list(pt2) + hi, f2[0], ten["SB"], bl["SB"])
             claims.add(("B", c.name), mc.coms["B"], list(pt2) + hi, f2[1], ten["B"], bl["B"])
             claims.add(("h0", n), h_coms[n][0], hpt, e0, wt["h0"], h_blinds[n][0])
             claims.add(("h1", n), h_coms[n][1], hpt, e1, wt["h1"], h_blinds[n][1])
@@ -449,7 +445,7 @@ def verify(manifest: AdapterManifest, session: str, calls: Sequence[Call], proof
         xv = _x_rho(c.x_q, rho_t, i).evaluate(list(pt1[: len(pt1) - lr]))
         sc.check_final(exp1, TERMS, [cp.sa, cp.a, xv], pt1, rho_i)
         t.absorb_frs("lora/evals1", [cp.sa, cp.a])
-        claims.add(("SA", c.name), mc.coms["SA"], pt1[len(pt1) - lr:], cp.sa)
+        claims.add(("SA", c.name), mc.coms["SA"], pt1, cp.sa)
         claims.add(("A", c.name), mc.coms["A"], pt1, cp.a)
         for (off, k), (pt_2, v_r2), (n2, d2), bp in zip(out_blocks(mc.fmt.out_features), r2claims, shapes2,
                                                         cp.blocks):
@@ -463,7 +459,7 @@ def verify(manifest: AdapterManifest, session: str, calls: Sequence[Call], proof
             t.absorb_frs("lora/evals2", [bp.sb, bp.b, bp.h0, bp.h1])
             hpt = v_i + rho_t2
             hi = _bits(off >> k, lo - k)
-            claims.add(("SB", c.name), mc.coms["SB"], list(pt2[lr:]) + hi, bp.sb)
+            claims.add(("SB", c.name), mc.coms["SB"], list(pt2) + hi, bp.sb)
             claims.add(("B", c.name), mc.coms["B"], list(pt2) + hi, bp.b)
             claims.add(("h0", n), dp.h_coms[n][0], hpt, bp.h0)
             claims.add(("h1", n), dp.h_coms[n][1], hpt, bp.h1)
