@@ -55,6 +55,26 @@ TENSORS = ("A", "B", "SA", "SB")
 KINDS = ("linear", "conv1d")
 
 
+class _CachedCommitment(hyrax.Commitment):
+    """A hyrax.Commitment whose compressed bytes are computed once (the adapter's
+    commitments are absorbed by every opening that involves them; compressing hundreds of
+    row points each time cost more than the openings' own MSMs)."""
+
+    def to_bytes(self) -> bytes:
+        b = self.__dict__.get("_bytes")
+        if b is None:
+            b = super().to_bytes()
+            object.__setattr__(self, "_bytes", b)
+        return b
+
+
+def cached(c: hyrax.Commitment, raw: bytes | None = None) -> hyrax.Commitment:
+    out = _CachedCommitment(c.length, c.gen_dim, c.rows, c.hiding)
+    if raw is not None:
+        object.__setattr__(out, "_bytes", bytes(raw))
+    return out
+
+
 def gen_dim_for(length: int) -> int:
     """The Hyrax row length for a tensor of `length` = 2^k: 2^(ceil(k/2) - 1), half the
     square root (measured: the prover's zero-knowledge IPAs get 25 % cheaper than at the
@@ -132,7 +152,7 @@ class ModuleCommitment:
             n = tensor_length(fmt, k)
             try:
                 raw = bytes.fromhex(hx[k])
-                coms[k] = hyrax.Commitment.from_bytes(raw, n, gen_dim_for(n), hiding=True)
+                coms[k] = cached(hyrax.Commitment.from_bytes(raw, n, gen_dim_for(n), hiding=True), raw)
             except (ValueError, TypeError, MalformedProof) as e:
                 raise ValueError(f"module {name}: commitment {k}: {e}") from None
         scaling = d.get("scaling", 0.0)
@@ -249,7 +269,8 @@ def commit_adapter(modules: Mapping[str, tuple], adapter_id: str, base_model: st
         ts = padded_tensors(qm)
         coms, blinds = {}, {}
         for k in TENSORS:
-            coms[k], blinds[k] = hyrax.commit_hiding(ts[k], gen_dim_for(len(ts[k])))
+            com, blinds[k] = hyrax.commit_hiding(ts[k], gen_dim_for(len(ts[k])))
+            coms[k] = cached(com)
         mc[name] = ModuleCommitment(name, kind, qm.fmt, float(scaling), coms)
         sec.modules[name], sec.tensors[name], sec.blinds[name] = qm, ts, blinds
     manifest = AdapterManifest(adapter_id, base_model, mc)

@@ -61,7 +61,7 @@ from typing import Sequence
 import numpy as np
 
 from . import batched_lookup
-from .commitment import AdapterManifest, AdapterSecret, h_gen_dim
+from .commitment import AdapterManifest, AdapterSecret, cached, h_gen_dim
 from .quantize import H_BITS, REM_BITS, X_BITS, forward
 from ..commit import hyrax
 from ..commit.ipa import IPAProof
@@ -239,7 +239,7 @@ class DeltaProof:
             T, rr, _, _ = _shape(manifest, c)
             n = T * rr
             g = h_gen_dim(n)
-            coms.append((hyrax.Commitment.read(r, n, g, True), hyrax.Commitment.read(r, n, g, True)))
+            coms.append((cached(hyrax.Commitment.read(r, n, g, True)), cached(hyrax.Commitment.read(r, n, g, True))))
         parts = batched_lookup.PartsProof.read(r, rem_table(), _part_sizes(manifest, calls))
         cps = []
         for c in calls:
@@ -341,6 +341,7 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
         g = h_gen_dim(len(wt["h0"]))
         c0, b0 = hyrax.commit_hiding(wt["h0"], g)
         c1, b1 = hyrax.commit_hiding(wt["h1"], g)
+        c0, c1 = cached(c0), cached(c1)
         t.absorb_g1("lora/h0", c0.to_bytes())
         t.absorb_g1("lora/h1", c1.to_bytes())
         h_coms.append((c0, c1))
