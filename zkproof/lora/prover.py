@@ -8,9 +8,10 @@ int64, delta = d / 2^FD). Claim: for every call, d is the integer forward pass o
 zkproof.lora.quantize (`forward`) of the committed module on x_q.
 
 Layouts (every axis zero-padded to a power of two, row-major, last axis in the low
-index bits): x (T' x in'), h, R1 (T' x r'), d (T' x out'), R2 block b (T' x 2^k_b); the committed A (r' x in'),
-B (out' x r'), SA (r'), SB (out') of zkproof.lora.commitment. With c = 2^(K-1) and
-Ind[i] = [i < r], the prover shows, for every slot of the padded layouts,
+index bits): x (T' x in'), h, R1 (T' x r'), d (T x out), R2 block b (T' x 2^k_b); the
+committed A and SA (r' x in', SA[i] broadcast along row i), B and SB (out' x r') of
+zkproof.lora.commitment. With c = 2^(K-1) and Ind[i] = [i < r], the prover shows, for
+every slot t < T', i < r', o < out,
 
     (1)  R1[t, i] = SA[i] sum_j A[i, j] x[t, j] + c - 2^K h[t, i]
     (2)  R2[t, o] = SB[o] sum_i Ind[i] B[o, i] h[t, i] + c - 2^K d[t, o]
@@ -30,18 +31,18 @@ Protocol (Fiat-Shamir, transcript "zkproof/lora/delta/v1"):
  4. per call, the claim R1(rho_i, rho_t) = v becomes, through (1),
         v - c + 2^K h(rho_i, rho_t) = sum_{i, j} eq(rho_i, i) SA[i] A[i, j] X_rho[j],
     X_rho[j] = x(j, rho_t) computed by the verifier from x: a sumcheck over r' in'
-    entries (degree 4) ending in claims SA(v_i), A(v_j, v_i);
+    entries (degree 4) ending in claims on SA and A at one point (v_j, v_i);
  5. R2 is looked up in blocks of columns [off, off + 2^k) (`out_blocks`: out split into
     powers of two, so out's padding is never looked up); per call and block, the claim
     R2_block(rho_o, rho_t) = v becomes, through (2) restricted to the block's rows,
         v - c + 2^K d(rho_o, rho_t) = sum_{o, i} eq(rho_o, o) SB[o] B[o, i] Ind[i] h(i, rho_t),
-    a sumcheck over out' r' entries (degree 5: SB, B, h and Ind are four tables)
-    ending in SB(v_o), B(v_i, v_o), h0 and h1 at (v_i, rho_t) (Ind(v_i) the verifier
-    computes);
+    a sumcheck over 2^k r' entries (degree 5: SB, B, h and Ind are four tables)
+    ending in claims on SB and B at one point (v_i, v_o, bits of off >> k), and on h0
+    and h1 at (v_i, rho_t) (Ind(v_i) the verifier computes);
  6. every claim on a committed tensor is discharged by zero-knowledge Hyrax openings,
     one batched opening per distinct (point, row length).
 
-Cost per call: O(r' (in' + out')) for the sumchecks plus O(T' (r' + out')) lookup entries
+Cost per call: O(r' (in' + out)) for the sumchecks plus O(T' (r' + out)) lookup entries
 and O(T' (in' + out')) for the partial evaluations of x and h; never in x out. The
 verifier's work is O(T (in + out)) field operations (it reads x and d anyway), the
 logarithmic sumcheck checks and one MSM per opening.
