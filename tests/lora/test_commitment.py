@@ -21,7 +21,7 @@ def test_quantisation_ranges_and_format():
     assert qm.SA.max() < 1 << Q.SCALE_BITS and qm.SB.max() < 1 << Q.SCALE_BITS and qm.SA.min() >= 0
     assert qm.SA.max() >= 1 << (Q.SCALE_BITS - 2)        # the scale keeps ~12 bits of precision
     f = qm.fmt
-    assert f.fs_a == f.rem_bits + f.fh - f.fx and f.fs_b == f.rem_bits + f.fd - f.fh
+    assert f.fs_a == f.rem_bits + f.fh - f.fx and f.fd == f.fs_b + f.fh
     assert Q.ModuleFormat.from_json(json.loads(json.dumps(f.to_json()))) == f
 
 
@@ -41,7 +41,8 @@ def test_forward_matches_rescale_rule():
     K = Q.REM_BITS
     z = x @ qm.A_q.T
     assert np.array_equal(w.h * (1 << K) + w.R1, z * qm.SA + (1 << (K - 1)))
-    assert ((w.R1 >= 0) & (w.R1 < 1 << K)).all() and ((w.R2 >= 0) & (w.R2 < 1 << K)).all()
+    assert ((w.R1 >= 0) & (w.R1 < 1 << K)).all()
+    assert np.array_equal(w.d, (w.h @ qm.B_q.T) * qm.SB)
 
 
 def test_activation_out_of_range_is_refused():

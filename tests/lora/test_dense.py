@@ -1,20 +1,10 @@
-"""Dense mode (the merged s B A committed as one matrix) and the output blocks."""
+"""Dense mode (the merged s B A committed as one matrix)."""
 import numpy as np
 import pytest
 
 from zkproof.errors import VerificationError
 from zkproof.lora import dense as D
 from zkproof.lora import quantize as Q
-from zkproof.lora.prover import out_blocks
-
-
-def test_out_blocks():
-    assert out_blocks(2304) == [(0, 11), (2048, 8)]
-    assert out_blocks(4096) == [(0, 12)]
-    assert out_blocks(7) == [(0, 2), (4, 1), (6, 0)]
-    for n in (1, 5, 96, 1000):
-        bl = out_blocks(n)
-        assert sum(1 << k for _, k in bl) == n and all(off % (1 << k) == 0 for off, k in bl)
 
 
 @pytest.fixture(scope="module")

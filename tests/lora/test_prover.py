@@ -130,15 +130,17 @@ def _lying_multiplicities(monkeypatch):
 
 
 def test_remainder_out_of_range_rejected(adapter, monkeypatch):
-    """d off by one with its remainder moved out of [0, 2^K) to keep relation (2) true."""
+    """h off by one with its remainder moved out of [0, 2^K) to keep relation (1) true,
+    and d recomputed from the forged h (so relation (2) holds exactly)."""
     man, sec, _ = adapter
     x = _x(5, 2, 10)
     real_forward = P.forward
 
     def forged(qm, x_q):
         w = real_forward(qm, x_q)
-        w.d[0, 0] += 1
-        w.R2[0, 0] -= 1 << Q.REM_BITS          # now negative: outside the table
+        w.h[0, 0] += 1
+        w.R1[0, 0] -= 1 << Q.REM_BITS          # now negative: outside the table
+        w.d = (w.h @ qm.B_q.T) * qm.SB[None, :]
         return w
 
     monkeypatch.setattr(P, "forward", forged)

@@ -6,15 +6,13 @@ Also used to measure what proving the base model's own product W0 x would add (z
 Quantisation: one scale per tensor, W_q = round(W * 2^FW) with FW chosen so that
 max |W_q| lies in [2^11, 2^12) (12-bit weights, no per-row scales; the weights are not
 range-checked here: dense mode exists to measure cost). Activations x_q as in
-zkproof.lora.quantize (FX = 8). Output d = rescale(W_q x_q, K), delta = d / 2^FD with
-FD = FW + FX - K.
+zkproof.lora.quantize (FX = 8). Output d = W_q x_q exactly (like the low-rank mode, no
+output rescale), delta = d / 2^FD with FD = FW + FX.
 
 Statement: the commitment of W_q (hiding, padded out' x in', rows of gen_dim_for), x_q
-(T x in) and d (T x out). The prover shows, for every slot of the padded T' x out'
-layout, R[t, o] = sum_j W[o, j] x[t, j] + c - 2^K d[t, o] in [0, 2^K): one LogUp over R
-(never committed), whose claim R(rho_o, rho_t) = v becomes
-    v - c + 2^K d(rho_o, rho_t) = sum_{o, j} eq(rho_o, o) W[o, j] X_rho[j]
-(a sumcheck over out' in' entries, degree 3) and the claim W(v_j, v_o), opened.
+(T x in) and d (T x out). At a random point (rho_o, rho_t) from the transcript,
+    d(rho_o, rho_t) = sum_{o, j} eq(rho_o, o) W[o, j] X_rho[j],   X_rho[j] = x(j, rho_t)
+(a sumcheck over out' in' entries, degree 3), and the claim W(v_j, v_o) is opened.
 Cost: O(out' in') per call, whatever the rank.
 """
 from __future__ import annotations
@@ -25,22 +23,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import batched_lookup
 from .commitment import gen_dim_for
-from .prover import _eval_matrix, _lg, _pad2, _tile, _x_rho, rem_table
-from .quantize import FX, REM_BITS
+from .prover import _eval_matrix, _lg, _pad2, _tile, _x_rho
+from .quantize import FX
 from ..commit import hyrax
 from ..commit.ipa import IPAProof
 from ..errors import MalformedProof
-from ..field.scalar import R
 from ..field.tensor import FrTensor, next_pow2
-from ..nn.fixed_point import quantize, rescale
+from ..nn.fixed_point import quantize
 from ..sumcheck import core as sc
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 
-K = REM_BITS
-C = 1 << (K - 1)
 TERMS = [(1, (0, 1))]
 DENSE_BITS = 12
 
@@ -66,9 +60,8 @@ def quantize_dense(W) -> DenseModule:
     W = np.asarray(W.detach().cpu().double().numpy() if hasattr(W, "detach") else W, dtype=np.float64)
     m = float(np.abs(W).max())
     fw = DENSE_BITS - 1 - (math.floor(math.log2(m)) if m > 0 else 0)
-    fw = max(fw, K - FX)                       # FD >= 0
     Wq = np.clip(quantize(W, fw), -(1 << (DENSE_BITS - 1)), (1 << (DENSE_BITS - 1)) - 1)
-    return DenseModule(Wq.astype(np.int64), fw, fw + FX - K)
+    return DenseModule(Wq.astype(np.int64), fw, fw + FX)
 
 
 def commit_dense(dm: DenseModule) -> DenseModule:
@@ -80,8 +73,7 @@ def commit_dense(dm: DenseModule) -> DenseModule:
 
 
 def forward_dense(dm: DenseModule, x_q: np.ndarray) -> np.ndarray:
-    d, _ = rescale(x_q.astype(np.int64) @ dm.W_q.T, K)
-    return d
+    return x_q.astype(np.int64) @ dm.W_q.T
 
 
 def _absorb(t: Transcript, com: hyrax.Commitment, shape, x_q, d) -> None:
@@ -95,37 +87,29 @@ def _absorb(t: Transcript, com: hyrax.Commitment, shape, x_q, d) -> None:
 
 
 def prove_dense(dm: DenseModule, x_q: np.ndarray, d: np.ndarray, timings: dict | None = None) -> bytes:
-    """Prove d = rescale(W_q x_q, K) against dm.com. Returns proof bytes."""
+    """Prove d = W_q x_q against dm.com. Returns proof bytes."""
     t0 = time.perf_counter()
     o, i = dm.shape
     T = x_q.shape[0]
     Tp, op, ip = next_pow2(T), next_pow2(o), next_pow2(i)
-    g = x_q.astype(np.int64) @ dm.W_q.T
-    dd, R_ = rescale(g, K)
-    if not np.array_equal(dd, d):
+    if not np.array_equal(forward_dense(dm, x_q), d):
         raise ValueError("d is not the committed matrix's output")
-    Rp = np.full((Tp, op), C, dtype=np.int64)
-    Rp[:T, :o] = R_
     t = Transcript("zkproof/lora/dense/v1")
     _absorb(t, dm.com, dm.shape, x_q, d)
-    pp, cl = batched_lookup.prove_parts(t, rem_table(), [FrTensor.from_ints(Rp.reshape(-1))])
-    t1 = time.perf_counter()
-    (pt, v), = cl
     lo = _lg(op)
-    s = (v - C + (_eval_matrix(d, list(pt[:lo]), list(pt[lo:])) << K)) % R
-    xr = _x_rho(x_q, list(pt[lo:]), ip)
-    proof, point, finals = sc.prove(t, [dm.tensor, _tile(xr, op)], TERMS, s, list(pt[:lo]))
+    rho_o, rho_t = t.challenges("dense/rho_out", lo), t.challenges("dense/rho_tok", _lg(Tp))
+    s = _eval_matrix(d, rho_o, rho_t)
+    xr = _x_rho(x_q, rho_t, ip)
+    proof, point, finals = sc.prove(t, [dm.tensor, _tile(xr, op)], TERMS, s, rho_o)
     t.absorb_fr("dense/W_eval", finals[0])
-    t2 = time.perf_counter()
+    t1 = time.perf_counter()
     _, op_ = hyrax.open_batch(t, [dm.tensor], [dm.com], point, [finals[0]], [dm.blinds])
     w = Writer()
-    pp.write(w)
     proof.write(w)
     w.fr(finals[0])
     op_.write(w)
     if timings is not None:
-        timings.update(lookup_s=t1 - t0, sumcheck_s=t2 - t1, open_s=time.perf_counter() - t2,
-                       total_s=time.perf_counter() - t0)
+        timings.update(sumcheck_s=t1 - t0, open_s=time.perf_counter() - t1, total_s=time.perf_counter() - t0)
     return w.bytes()
 
 
@@ -137,7 +121,6 @@ def verify_dense(com: hyrax.Commitment, shape, x_q: np.ndarray, d: np.ndarray, p
     if com.length != op * ip or d.shape != (T, o) or x_q.shape != (T, i):
         raise MalformedProof("dense statement sizes disagree")
     rd = Reader(proof)
-    pp = batched_lookup.PartsProof.read(rd, rem_table(), [Tp * op])
     lo, li = _lg(op), _lg(ip)
     scp = sc.SumcheckProof.read(rd, lo + li, sc.degree_of(TERMS, lo))
     w_eval = rd.fr()
@@ -145,10 +128,10 @@ def verify_dense(com: hyrax.Commitment, shape, x_q: np.ndarray, d: np.ndarray, p
     rd.finish()
     t = Transcript("zkproof/lora/dense/v1")
     _absorb(t, com, shape, x_q, d)
-    (pt, v), = batched_lookup.verify_parts(t, rem_table(), [Tp * op], pp)
-    s = (v - C + (_eval_matrix(d, list(pt[:lo]), list(pt[lo:])) << K)) % R
+    rho_o, rho_t = t.challenges("dense/rho_out", lo), t.challenges("dense/rho_tok", _lg(Tp))
+    s = _eval_matrix(d, rho_o, rho_t)
     point, exp = sc.verify(t, lo + li, sc.degree_of(TERMS, lo), s, scp)
-    xv = _x_rho(x_q, list(pt[lo:]), ip).evaluate(list(point[:li]))
-    sc.check_final(exp, TERMS, [w_eval, xv], point, list(pt[:lo]))
+    xv = _x_rho(x_q, rho_t, ip).evaluate(list(point[:li]))
+    sc.check_final(exp, TERMS, [w_eval, xv], point, rho_o)
     t.absorb_fr("dense/W_eval", w_eval)
     hyrax.verify_batch(t, [com], point, [w_eval], ipa)

@@ -8,44 +8,44 @@ int64, delta = d / 2^FD). Claim: for every call, d is the integer forward pass o
 zkproof.lora.quantize (`forward`) of the committed module on x_q.
 
 Layouts (every axis zero-padded to a power of two, row-major, last axis in the low
-index bits): x (T' x in'), h, R1 (T' x r'), d (T x out), R2 block b (T' x 2^k_b); the
-committed A and SA (r' x in', SA[i] broadcast along row i), B and SB (out' x r') of
+index bits): x (T' x in'), h, R1 (T' x r'), d (T' x out'); the committed A and SA
+(r' x in', SA[i] broadcast along row i), B and SB (out' x r') of
 zkproof.lora.commitment. With c = 2^(K-1) and Ind[i] = [i < r], the prover shows, for
-every slot t < T', i < r', o < out,
+every slot of the padded layouts,
 
     (1)  R1[t, i] = SA[i] sum_j A[i, j] x[t, j] + c - 2^K h[t, i]
-    (2)  R2[t, o] = SB[o] sum_i Ind[i] B[o, i] h[t, i] + c - 2^K d[t, o]
-    (3)  R1, R2, h0, h1 in [0, 2^K),  h = h0 + 2^K h1 - 2^(2K-1)
+    (2)  d[t, o]  = SB[o] sum_i Ind[i] B[o, i] h[t, i]
+    (3)  R1, h0, h1 in [0, 2^K),  h = h0 + 2^K h1 - 2^(2K-1)
 
 Since every quantity is then a small integer (weights 4-bit and scales 12-bit by the
 commitment-time range proof, x 16-bit, h 24-bit, |d| < 2^63) the field equations hold
-over the integers, so h and d are exactly the rounded rescales: d is unique.
+over the integers, so h is exactly the rounded rescale and d the exact product: d is
+unique. (The output is not rescaled: d keeps FD = FS_B + FH fractional bits, so no
+output needs a range check.)
 
 Protocol (Fiat-Shamir, transcript "zkproof/lora/delta/v1"):
  1. absorb the statement (digest, session, every call's name, id, shape, x_q, d);
  2. the prover commits h0 and h1 of every call (hiding Hyrax; absorbed);
- 3. one LogUp (zkproof.lora.batched_lookup) over the parts h0, h1, R1, R2 of every call
-    against [0, 2^K): R1 and R2 are never committed, their claims R(rho) are reduced
-    through (1), (2) instead; the claims on h0, h1 (all at the same point rho[:s] for
-    calls of one shape) are opened;
+ 3. one LogUp (zkproof.lora.batched_lookup) over the parts h0, h1, R1 of every call
+    against [0, 2^K): R1 is never committed, its claim R1(rho) is reduced through (1);
+    the claims on h0, h1 (all at the same point rho[:s] for calls of one shape) are
+    opened;
  4. per call, the claim R1(rho_i, rho_t) = v becomes, through (1),
         v - c + 2^K h(rho_i, rho_t) = sum_{i, j} eq(rho_i, i) SA[i] A[i, j] X_rho[j],
     X_rho[j] = x(j, rho_t) computed by the verifier from x: a sumcheck over r' in'
     entries (degree 4) ending in claims on SA and A at one point (v_j, v_i);
- 5. R2 is looked up in blocks of columns [off, off + 2^k) (`out_blocks`: out split into
-    powers of two, so out's padding is never looked up); per call and block, the claim
-    R2_block(rho_o, rho_t) = v becomes, through (2) restricted to the block's rows,
-        v - c + 2^K d(rho_o, rho_t) = sum_{o, i} eq(rho_o, o) SB[o] B[o, i] Ind[i] h(i, rho_t),
-    a sumcheck over 2^k r' entries (degree 5: SB, B, h and Ind are four tables)
-    ending in claims on SB and B at one point (v_i, v_o, bits of off >> k), and on h0
-    and h1 at (v_i, rho_t) (Ind(v_i) the verifier computes);
+ 5. per call, (2) is checked at a random point (rho_o, rho_t) drawn from the transcript:
+        d(rho_o, rho_t) = sum_{o, i} eq(rho_o, o) SB[o] B[o, i] h(i, rho_t) Ind[i],
+    a sumcheck over out' r' entries (degree 5: SB, B, h and Ind are four tables) ending
+    in claims on SB and B at one point (v_i, v_o), and on h0 and h1 at (v_i, rho_t)
+    (Ind(v_i) the verifier computes);
  6. every claim on a committed tensor is discharged by zero-knowledge Hyrax openings,
-    one batched opening per distinct (point, row length).
+    one batched opening per distinct (point, row length): 4 per call.
 
-Cost per call: O(r' (in' + out)) for the sumchecks plus O(T' (r' + out)) lookup entries
-and O(T' (in' + out')) for the partial evaluations of x and h; never in x out. The
-verifier's work is O(T (in + out)) field operations (it reads x and d anyway), the
-logarithmic sumcheck checks and one MSM per opening.
+Cost per call: O(r' (in' + out')) for the sumchecks plus 3 T' r' lookup entries and
+O(T (in + out)) for the evaluations of x and d; never in x out. The verifier's work is
+O(T (in + out)) field operations (it reads x and d anyway), the logarithmic sumcheck
+checks and one MSM per opening.
 
 Zero knowledge: the commitments and openings are hiding, but the sumcheck messages are
 not blinded (zkproof's sumcheck is not zero-knowledge), so a proof reveals a few random
@@ -154,57 +154,34 @@ def _shape(manifest: AdapterManifest, c: Call):
     return next_pow2(c.x_q.shape[0]), next_pow2(f.rank), next_pow2(f.in_features), next_pow2(f.out_features)
 
 
-def out_blocks(out: int) -> list[tuple[int, int]]:
-    """[(offset, log2 size)]: out split into power-of-two blocks, largest first (each
-    offset a multiple of its block's size), e.g. 2304 -> [(0, 11), (2048, 8)]. R2 is
-    looked up block by block, so the padding of out to a power of two is never
-    looked up nor proved."""
-    blocks, off = [], 0
-    for k in range(out.bit_length() - 1, -1, -1):
-        if out >> k & 1:
-            blocks.append((off, k))
-            off += 1 << k
-    return blocks
-
-
 def _part_sizes(manifest, calls):
     sizes = []
     for c in calls:
         T, r, _, _ = _shape(manifest, c)
         sizes += [T * r, T * r, T * r]                      # h0, h1, R1
-        sizes += [T << k for _, k in out_blocks(manifest.modules[c.name].fmt.out_features)]   # R2 blocks
     return sizes
 
 
-def _num_parts(manifest, c) -> int:
-    return 3 + len(out_blocks(manifest.modules[c.name].fmt.out_features))
-
-
 def _sumcheck_shapes(manifest, c):
-    """(vars, degree) of the R1 sumcheck and of each R2 block's sumcheck."""
+    """(vars, degree) of the R1 sumcheck and of the output sumcheck."""
     T, r, i, o = _shape(manifest, c)
-    lr, li = _lg(r), _lg(i)
-    blocks = [(k + lr, sc.degree_of(TERMS2, k)) for _, k in out_blocks(manifest.modules[c.name].fmt.out_features)]
-    return (lr + li, sc.degree_of(TERMS, lr)), blocks
+    lr, li, lo = _lg(r), _lg(i), _lg(o)
+    return (lr + li, sc.degree_of(TERMS, lr)), (lo + lr, sc.degree_of(TERMS2, lo))
 
 
 @dataclass
-class BlockProof:
-    """One R2 block's sumcheck and its final evaluations SB, B, h0, h1."""
+class CallProof:
+    """The R1 sumcheck with its final SA, A and the output sumcheck with its final
+    SB, B and h0, h1."""
 
+    sc1: sc.SumcheckProof
+    sa: int
+    a: int
     sc2: sc.SumcheckProof
     sb: int
     b: int
     h0: int
     h1: int
-
-
-@dataclass
-class CallProof:
-    sc1: sc.SumcheckProof
-    sa: int
-    a: int
-    blocks: list           # [BlockProof] per out block
 
 
 @dataclass
@@ -224,9 +201,8 @@ class DeltaProof:
         for cp in self.calls:
             cp.sc1.write(w)
             w.fr(cp.sa).fr(cp.a)
-            for bp in cp.blocks:
-                bp.sc2.write(w)
-                w.fr(bp.sb).fr(bp.b).fr(bp.h0).fr(bp.h1)
+            cp.sc2.write(w)
+            w.fr(cp.sb).fr(cp.b).fr(cp.h0).fr(cp.h1)
         for p in self.openings:
             p.write(w)
         return w.bytes()
@@ -244,14 +220,11 @@ class DeltaProof:
         parts = batched_lookup.PartsProof.read(r, rem_table(), _part_sizes(manifest, calls))
         cps = []
         for c in calls:
-            (n1, d1), blocks = _sumcheck_shapes(manifest, c)
+            (n1, d1), (n2, d2) = _sumcheck_shapes(manifest, c)
             s1 = sc.SumcheckProof.read(r, n1, d1)
             sa, a = r.fr(), r.fr()
-            bps = []
-            for n2, d2 in blocks:
-                s2 = sc.SumcheckProof.read(r, n2, d2)
-                bps.append(BlockProof(s2, r.fr(), r.fr(), r.fr(), r.fr()))
-            cps.append(CallProof(s1, sa, a, bps))
+            s2 = sc.SumcheckProof.read(r, n2, d2)
+            cps.append(CallProof(s1, sa, a, s2, r.fr(), r.fr(), r.fr(), r.fr()))
         proof = cls(coms, parts, cps, [])
         return proof, r   # openings are read once their groups are known
 
@@ -291,10 +264,6 @@ def _eval_matrix(M: np.ndarray, u_col, u_row) -> int:
     return part.inner(FrTensor.eq(list(u_row))[:rows])
 
 
-def _bits(v: int, n: int) -> list[int]:
-    return [(v >> j) & 1 for j in range(n)]
-
-
 def _tile(t: FrTensor, reps: int) -> FrTensor:
     return FrTensor(np.ascontiguousarray(np.tile(t.data, (reps, 1))))
 
@@ -328,14 +297,10 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
         R1 = _pad2(w.R1, T, r)
         R1[:, qm.fmt.rank:] = C
         R1[c.x_q.shape[0]:, :] = C
-        R2 = np.full((T, qm.fmt.out_features), C, dtype=np.int64)   # token padding: h = 0, so R2 = c
-        R2[: c.x_q.shape[0]] = w.R2
-        R2b = [FrTensor.from_ints(np.ascontiguousarray(R2[:, off:off + (1 << k)]).reshape(-1))
-               for off, k in out_blocks(qm.fmt.out_features)]
         hs = h + H_OFF
         h0, h1 = hs & ((1 << K) - 1), hs >> K
         wits.append(dict(h=h, h0=FrTensor.from_ints(h0.reshape(-1)), h1=FrTensor.from_ints(h1.reshape(-1)),
-                         R1=FrTensor.from_ints(R1.reshape(-1)), R2=R2b))
+                         R1=FrTensor.from_ints(R1.reshape(-1))))
     t1 = time.perf_counter()
     h_coms, h_blinds = [], []
     for wt in wits:
@@ -350,21 +315,18 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
     t2 = time.perf_counter()
     parts = []
     for wt in wits:
-        parts += [wt["h0"], wt["h1"], wt["R1"], *wt["R2"]]
+        parts += [wt["h0"], wt["h1"], wt["R1"]]
     pp, pclaims = batched_lookup.prove_parts(t, rem_table(), parts)
     t3 = time.perf_counter()
 
     claims = _Claims()
     cps = []
-    pos = 0
     for n, (c, wt) in enumerate(zip(calls, wits)):
         mc = manifest.modules[c.name]
         ten, bl = sec.tensors[c.name], sec.blinds[c.name]
         T, r, i, o = _shape(manifest, c)
         lr, lo = _lg(r), _lg(o)
-        np_ = _num_parts(manifest, c)
-        (pt_h, v_h0), (_, v_h1), (_, v_r1), *r2claims = pclaims[pos: pos + np_]
-        pos += np_
+        (pt_h, v_h0), (_, v_h1), (_, v_r1) = pclaims[3 * n: 3 * n + 3]
         claims.add(("h0", n), h_coms[n][0], pt_h, v_h0, wt["h0"], h_blinds[n][0])
         claims.add(("h1", n), h_coms[n][1], pt_h, v_h1, wt["h1"], h_blinds[n][1])
         # (1): R1 at (rho_i, rho_t)
@@ -377,28 +339,21 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
         t.absorb_frs("lora/evals1", f1[:2])
         claims.add(("SA", c.name), mc.coms["SA"], pt1, f1[0], ten["SA"], bl["SA"])
         claims.add(("A", c.name), mc.coms["A"], pt1, f1[1], ten["A"], bl["A"])
-        # (2): each R2 block at (rho_o, rho_t2)
-        hfull = FrTensor.from_ints(wt["h"].reshape(-1))
+        # (2): d at a random point (rho_o, rho_t2)
+        rho_o, rho_t2 = t.challenges("lora/rho_out", lo), t.challenges("lora/rho_tok", _lg(T))
+        s2 = _eval_matrix(c.d, rho_o, rho_t2)
+        hr = FrTensor.from_ints(wt["h"].reshape(-1)).partial_eval(rho_t2, T, r, axis=0)
         ind = FrTensor.from_ints((np.arange(r) < mc.fmt.rank).astype(np.int64))
-        bps = []
-        for (off, k), (pt_2, v_r2) in zip(out_blocks(mc.fmt.out_features), r2claims):
-            rho_o, rho_t2 = list(pt_2[:k]), list(pt_2[k:])
-            s2 = (v_r2 - C + (_eval_matrix(c.d[:, off:off + (1 << k)], rho_o, rho_t2) << K)) % R
-            hr = hfull.partial_eval(rho_t2, T, r, axis=0)
-            tabs = [ten["SB"][off * r:(off + (1 << k)) * r], ten["B"][off * r:(off + (1 << k)) * r],
-                    _tile(hr, 1 << k), _tile(ind, 1 << k)]
-            p2, pt2, f2 = sc.prove(t, tabs, TERMS2, s2, rho_o)
-            v_i = list(pt2[:lr])
-            hpt = v_i + rho_t2
-            e0, e1 = wt["h0"].evaluate(hpt), wt["h1"].evaluate(hpt)
-            t.absorb_frs("lora/evals2", [f2[0], f2[1], e0, e1])
-            hi = _bits(off >> k, lo - k)
-            claims.add(("SB", c.name), mc.coms["SB"], list(pt2) + hi, f2[0], ten["SB"], bl["SB"])
-            claims.add(("B", c.name), mc.coms["B"], list(pt2) + hi, f2[1], ten["B"], bl["B"])
-            claims.add(("h0", n), h_coms[n][0], hpt, e0, wt["h0"], h_blinds[n][0])
-            claims.add(("h1", n), h_coms[n][1], hpt, e1, wt["h1"], h_blinds[n][1])
-            bps.append(BlockProof(p2, f2[0], f2[1], e0, e1))
-        cps.append(CallProof(p1, f1[0], f1[1], bps))
+        tabs = [ten["SB"], ten["B"], _tile(hr, o), _tile(ind, o)]
+        p2, pt2, f2 = sc.prove(t, tabs, TERMS2, s2, rho_o)
+        hpt = list(pt2[:lr]) + rho_t2
+        e0, e1 = wt["h0"].evaluate(hpt), wt["h1"].evaluate(hpt)
+        t.absorb_frs("lora/evals2", [f2[0], f2[1], e0, e1])
+        claims.add(("SB", c.name), mc.coms["SB"], pt2, f2[0], ten["SB"], bl["SB"])
+        claims.add(("B", c.name), mc.coms["B"], pt2, f2[1], ten["B"], bl["B"])
+        claims.add(("h0", n), h_coms[n][0], hpt, e0, wt["h0"], h_blinds[n][0])
+        claims.add(("h1", n), h_coms[n][1], hpt, e1, wt["h1"], h_blinds[n][1])
+        cps.append(CallProof(p1, f1[0], f1[1], p2, f2[0], f2[1], e0, e1))
     t4 = time.perf_counter()
     openings = []
     for (pt, _), items in claims.groups().items():
@@ -429,42 +384,35 @@ def verify(manifest: AdapterManifest, session: str, calls: Sequence[Call], proof
         t.absorb_g1("lora/h1", c1.to_bytes())
     pclaims = batched_lookup.verify_parts(t, rem_table(), _part_sizes(manifest, calls), dp.parts)
     claims = _Claims()
-    pos = 0
     for n, (c, cp) in enumerate(zip(calls, dp.calls)):
         mc = manifest.modules[c.name]
         T, r, i, o = _shape(manifest, c)
         lr, lo = _lg(r), _lg(o)
-        np_ = _num_parts(manifest, c)
-        (pt_h, v_h0), (_, v_h1), (_, v_r1), *r2claims = pclaims[pos: pos + np_]
-        pos += np_
+        (pt_h, v_h0), (_, v_h1), (_, v_r1) = pclaims[3 * n: 3 * n + 3]
         claims.add(("h0", n), dp.h_coms[n][0], pt_h, v_h0)
         claims.add(("h1", n), dp.h_coms[n][1], pt_h, v_h1)
         rho_i, rho_t = list(pt_h[:lr]), list(pt_h[lr:])
         hv = (v_h0 + (v_h1 << K) - H_OFF) % R
         s1 = (v_r1 - C + (hv << K)) % R
-        (n1, d1), shapes2 = _sumcheck_shapes(manifest, c)
+        (n1, d1), (n2, d2) = _sumcheck_shapes(manifest, c)
         pt1, exp1 = sc.verify(t, n1, d1, s1, cp.sc1)
         xv = _x_rho(c.x_q, rho_t, i).evaluate(list(pt1[: len(pt1) - lr]))
         sc.check_final(exp1, TERMS, [cp.sa, cp.a, xv], pt1, rho_i)
         t.absorb_frs("lora/evals1", [cp.sa, cp.a])
         claims.add(("SA", c.name), mc.coms["SA"], pt1, cp.sa)
         claims.add(("A", c.name), mc.coms["A"], pt1, cp.a)
-        for (off, k), (pt_2, v_r2), (n2, d2), bp in zip(out_blocks(mc.fmt.out_features), r2claims, shapes2,
-                                                        cp.blocks):
-            rho_o, rho_t2 = list(pt_2[:k]), list(pt_2[k:])
-            dv = _eval_matrix(c.d[:, off:off + (1 << k)], rho_o, rho_t2)
-            s2 = (v_r2 - C + (dv << K)) % R
-            pt2, exp2 = sc.verify(t, n2, d2, s2, bp.sc2)
-            v_i = list(pt2[:lr])
-            hval = (bp.h0 + (bp.h1 << K) - H_OFF) % R
-            sc.check_final(exp2, TERMS2, [bp.sb, bp.b, hval, prefix_mle(mc.fmt.rank, v_i)], pt2, rho_o)
-            t.absorb_frs("lora/evals2", [bp.sb, bp.b, bp.h0, bp.h1])
-            hpt = v_i + rho_t2
-            hi = _bits(off >> k, lo - k)
-            claims.add(("SB", c.name), mc.coms["SB"], list(pt2) + hi, bp.sb)
-            claims.add(("B", c.name), mc.coms["B"], list(pt2) + hi, bp.b)
-            claims.add(("h0", n), dp.h_coms[n][0], hpt, bp.h0)
-            claims.add(("h1", n), dp.h_coms[n][1], hpt, bp.h1)
+        rho_o, rho_t2 = t.challenges("lora/rho_out", lo), t.challenges("lora/rho_tok", _lg(T))
+        s2 = _eval_matrix(c.d, rho_o, rho_t2)
+        pt2, exp2 = sc.verify(t, n2, d2, s2, cp.sc2)
+        v_i = list(pt2[:lr])
+        hval = (cp.h0 + (cp.h1 << K) - H_OFF) % R
+        sc.check_final(exp2, TERMS2, [cp.sb, cp.b, hval, prefix_mle(mc.fmt.rank, v_i)], pt2, rho_o)
+        t.absorb_frs("lora/evals2", [cp.sb, cp.b, cp.h0, cp.h1])
+        hpt = v_i + rho_t2
+        claims.add(("SB", c.name), mc.coms["SB"], pt2, cp.sb)
+        claims.add(("B", c.name), mc.coms["B"], pt2, cp.b)
+        claims.add(("h0", n), dp.h_coms[n][0], hpt, cp.h0)
+        claims.add(("h1", n), dp.h_coms[n][1], hpt, cp.h1)
     groups = claims.groups()
     proofs = [IPAProof.read(rd, g, True) for (_, g) in groups]
     rd.finish()

@@ -18,16 +18,17 @@ round(y) = floor(y + 1/2)):
   A_q[i, j] = clip(round(A_ij * 2^FS_A / SA_i), -8, 7).   B likewise, with the LoRA
   scaling folded into its row scales: SB_o = round(s * sB_o * 2^FS_B).
   The weights' relative error is at most 1/14 of each row's largest entry.
-* the hidden vector h = A x keeps FH = FS_A + FX - K fractional bits and the output
-  delta FD = FS_B + FH - K bits (K = REM_BITS = 12, so both rescales shift by exactly
-  K bits and all remainders share one lookup table [0, 2^K)).
+* the hidden vector h = A x keeps FH = FS_A + FX - K fractional bits (K = REM_BITS = 12:
+  the one rescale shifts by exactly K bits, its remainders looked up in [0, 2^K)); the
+  output d is exact, with FD = FS_B + FH fractional bits (no second rescale: returning
+  d at full precision costs the client nothing and spares the proof a range check of
+  every output).
 
 The integer forward pass (what the client gets and what is proved), per token t:
 
     z[t, i]  = sum_j A_q[i, j] x_q[t, j]
     h[t, i]  = floor((SA_i z[t, i] + 2^(K-1)) / 2^K),      R1 = SA_i z + 2^(K-1) - 2^K h  in [0, 2^K)
-    g[t, o]  = sum_i B_q[o, i] h[t, i]
-    d[t, o]  = floor((SB_o g[t, o] + 2^(K-1)) / 2^K),      R2 = SB_o g + 2^(K-1) - 2^K d  in [0, 2^K)
+    d[t, o]  = SB_o sum_i B_q[o, i] h[t, i]                (exact, |d| < 2^48)
 
 and delta ~= d / 2^FD. h must lie in [-2^(2K-1), 2^(2K-1)) (it is range-checked as two
 K-bit digits); a pass that leaves this range raises ValueError.
@@ -48,7 +49,7 @@ SCALE_BITS = 12
 REM_BITS = 12          # K
 H_BITS = 2 * REM_BITS  # h is range-checked as two K-bit digits
 MAX_FH = 20            # caps h's fractional bits (keeps |h| far below 2^(H_BITS-1))
-MAX_FD = 40
+MAX_FD = 62
 
 
 def _frac_bits_for(max_scale: float) -> int:
@@ -115,8 +116,10 @@ class ModuleFormat:
             raise ValueError(f"weight_bits must be in [2, 16], got {self.weight_bits}")
         if self.rem_bits != REM_BITS:
             raise ValueError(f"rem_bits must be {REM_BITS}")
-        if self.fs_a != self.rem_bits + self.fh - self.fx or self.fs_b != self.rem_bits + self.fd - self.fh:
-            raise ValueError("inconsistent module format: the rescales must shift by exactly rem_bits")
+        if self.fs_a != self.rem_bits + self.fh - self.fx or self.fd != self.fs_b + self.fh:
+            raise ValueError("inconsistent module format: need fs_a = rem_bits + fh - fx and fd = fs_b + fh")
+        if self.fd > MAX_FD:
+            raise ValueError(f"fd must be at most {MAX_FD}")
 
 
 @dataclass
@@ -158,9 +161,9 @@ def quantize_module(A, B, scaling: float, weight_bits: int = WEIGHT_BITS) -> Qua
         raise ValueError("adapter A too large for the fixed-point format (|A| entries must be < 2^8)")
     fs_a = REM_BITS + fh - FX
     fs_b = _frac_bits_for(abs(scaling) * float(np.abs(B).max()) / qmax)
-    fd = fs_b + fh - REM_BITS
-    fd = max(0, min(fd, MAX_FD))
-    fs_b = REM_BITS + fd - fh
+    fd = fs_b + fh
+    if fd > MAX_FD or fs_b < 0:
+        raise ValueError("adapter B out of the fixed-point format's range")
     SA, A_q = _row_scales(A, qmax, fs_a)
     if scaling < 0:  # a negative scaling goes into the weights; scales stay non-negative
         B, scaling = -B, -scaling
@@ -192,16 +195,15 @@ def quantize_activations(x, fx: int = FX, bits: int = X_BITS) -> np.ndarray:
 @dataclass
 class Witness:
     """The integer forward pass of one call (see the module doc). Shapes (T, r) for
-    h, R1 and (T, out) for d, R2."""
+    h, R1 and (T, out) for d."""
 
     h: np.ndarray
     R1: np.ndarray
     d: np.ndarray
-    R2: np.ndarray
 
 
 def forward(qm: QuantizedModule, x_q: np.ndarray) -> Witness:
-    """The exact integer pass d = rescale(SB * (B_q rescale(SA * (A_q x)))) for x_q (T x in)."""
+    """The exact integer pass d = SB * (B_q rescale(SA * (A_q x), K)) for x_q (T x in)."""
     f = qm.fmt
     x_q = np.asarray(x_q)
     if x_q.dtype.kind not in "iu" or x_q.ndim != 2 or x_q.shape[1] != f.in_features:
@@ -211,5 +213,5 @@ def forward(qm: QuantizedModule, x_q: np.ndarray) -> Witness:
     h, R1 = rescale(z * qm.SA[None, :], f.rem_bits)
     check_bits(h, H_BITS, "hidden vector h (activations too large for the format)")
     g = h @ qm.B_q.T                                      # (T, out)
-    d, R2 = rescale(g * qm.SB[None, :], f.rem_bits)
-    return Witness(h, R1, d, R2)
+    d = g * qm.SB[None, :]
+    return Witness(h, R1, d)
