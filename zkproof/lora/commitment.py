@@ -41,7 +41,6 @@ import numpy as np
 from . import batched_lookup
 from .quantize import SCALE_BITS, ModuleFormat, QuantizedModule
 from ..commit import hyrax
-from ..commit.ipa import IPAProof
 from ..errors import ClaimMismatch, MalformedProof, VerificationError
 from ..field.tensor import FrTensor, next_pow2
 from ..lookup.tables import Table
@@ -69,7 +68,7 @@ class _CachedCommitment(hyrax.Commitment):
 
 
 def cached(c: hyrax.Commitment, raw: bytes | None = None) -> hyrax.Commitment:
-    out = _CachedCommitment(c.length, c.gen_dim, c.rows, c.hiding)
+    out = _CachedCommitment(c.length, c.gen_dim, c.rows, c.hiding, c.shape)
     if raw is not None:
         object.__setattr__(out, "_bytes", bytes(raw))
     return out
@@ -350,7 +349,8 @@ def verify_manifest(manifest: AdapterManifest) -> None:
     t.absorb_frs("lora/broadcast", bvals)
     values = {(key, tuple(pt)): v for key, pt, v in claims}
     groups = _groups([(key, pt, manifest.modules[key[0]].coms[key[1]].gen_dim) for key, pt, _ in claims])
-    proofs = [IPAProof.read(r, g, True) for (_, g) in groups]
+    proofs = [hyrax.BatchOpening.read(r, [manifest.modules[n].coms[k] for n, k in keys])
+              for keys in groups.values()]
     r.finish()
     for ((pt, g), keys), proof in zip(groups.items(), proofs):
         hyrax.verify_batch(t, [manifest.modules[n].coms[k] for n, k in keys], list(pt),

@@ -27,7 +27,6 @@ from .commitment import gen_dim_for
 from .prover import _eval_matrix, _lg, _pad2, _tile, _x_rho
 from .quantize import FX
 from ..commit import hyrax
-from ..commit.ipa import IPAProof
 from ..errors import MalformedProof
 from ..field.tensor import FrTensor, next_pow2
 from ..nn.fixed_point import quantize
@@ -124,7 +123,7 @@ def verify_dense(com: hyrax.Commitment, shape, x_q: np.ndarray, d: np.ndarray, p
     lo, li = _lg(op), _lg(ip)
     scp = sc.SumcheckProof.read(rd, lo + li, sc.degree_of(TERMS, lo))
     w_eval = rd.fr()
-    ipa = IPAProof.read(rd, com.gen_dim, True)
+    ipa = hyrax.BatchOpening.read(rd, [com])
     rd.finish()
     t = Transcript("zkproof/lora/dense/v1")
     _absorb(t, com, shape, x_q, d)

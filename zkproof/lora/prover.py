@@ -65,7 +65,6 @@ from . import batched_lookup
 from .commitment import AdapterManifest, AdapterSecret, cached, h_gen_dim
 from .quantize import H_BITS, REM_BITS, X_BITS, forward
 from ..commit import hyrax
-from ..commit.ipa import IPAProof
 from ..errors import MalformedProof, StatementMismatch
 from ..field.scalar import R
 from ..field.tensor import FrTensor, next_pow2
@@ -191,7 +190,7 @@ class DeltaProof:
     h_coms: list           # [(Commitment h0, Commitment h1)] per call
     parts: batched_lookup.PartsProof
     calls: list            # [CallProof]
-    openings: list         # [IPAProof] per opening group
+    openings: list         # [hyrax.BatchOpening] per opening group
 
     def to_bytes(self) -> bytes:
         w = Writer()
@@ -414,7 +413,7 @@ def verify(manifest: AdapterManifest, session: str, calls: Sequence[Call], proof
         claims.add(("h0", n), dp.h_coms[n][0], hpt, cp.h0)
         claims.add(("h1", n), dp.h_coms[n][1], hpt, cp.h1)
     groups = claims.groups()
-    proofs = [IPAProof.read(rd, g, True) for (_, g) in groups]
+    proofs = [hyrax.BatchOpening.read(rd, [it[1] for it in items]) for items in groups.values()]
     rd.finish()
     for ((pt, _), items), p in zip(groups.items(), proofs):
         hyrax.verify_batch(t, [it[1] for it in items], list(pt), [it[3] for it in items], p)
