@@ -66,7 +66,7 @@ from .commitment import AdapterManifest, AdapterSecret, cached, h_gen_dim
 from .quantize import H_BITS, REM_BITS, X_BITS, forward
 from ..commit import hyrax
 from ..errors import MalformedProof, StatementMismatch
-from ..field.scalar import R
+from ..field.scalar import R, eq_table
 from ..field.tensor import FrTensor, next_pow2
 from ..lookup.tables import Table
 from ..lookup.tlookup import prefix_mle
@@ -78,8 +78,9 @@ from ..wire import Reader, Writer
 log = logging.getLogger(__name__)
 
 PROTOCOL_ID = "lora-delta/v1"
-TERMS = [(1, (0, 1, 2))]
-TERMS2 = [(1, (0, 1, 2, 3))]   # SB, B, h, Ind: the indicator is its own table (MLE of a product is not the product of MLEs)
+TERMS1 = [(1, (0, 1, 2))]         # lambda SA, A, X   (times eq(rho_i, i) on the top variables)
+TERMS2 = [(1, (0, 1, 2, 3))]      # lambda SB, B, h, Ind (times eq(rho_o, o)); the indicator is its own
+                                  # table: the MLE of a product is not the product of the MLEs
 MAX_TOKENS = 1 << 16
 MAX_CALLS = 4096
 K = REM_BITS
@@ -161,35 +162,46 @@ def _part_sizes(manifest, calls):
     return sizes
 
 
-def _sumcheck_shapes(manifest, c):
-    """(vars, degree) of the R1 sumcheck and of the output sumcheck."""
-    T, r, i, o = _shape(manifest, c)
-    lr, li, lo = _lg(r), _lg(i), _lg(o)
-    return (lr + li, sc.degree_of(TERMS, lr)), (lo + lr, sc.degree_of(TERMS2, lo))
+def call_groups(manifest, calls) -> list[list[int]]:
+    """Call indices grouped by padded shape (T', r', in', out'), in order of first
+    appearance. The calls of a group share the lookup point of their parts (equal part
+    sizes), and their sumchecks run as one, with the call index as the top variables."""
+    groups: dict = {}
+    for n, c in enumerate(calls):
+        groups.setdefault(_shape(manifest, c), []).append(n)
+    return list(groups.values())
+
+
+def _group_shapes(manifest, calls, idx):
+    """(vars, degree) of a group's R1 sumcheck and of its output sumcheck."""
+    T, r, i, o = _shape(manifest, calls[idx[0]])
+    lc = _lg(len(idx))
+    return ((lc + _lg(r) + _lg(i), sc.degree_of(TERMS1, _lg(r))),
+            (lc + _lg(o) + _lg(r), sc.degree_of(TERMS2, _lg(o))))
 
 
 @dataclass
-class CallProof:
-    """The R1 sumcheck with its final SA, A and the output sumcheck with its final
-    SB, B and h0, h1."""
+class GroupProof:
+    """A group's batched R1 sumcheck with each call's SA and A values at its point, and
+    its batched output sumcheck with each call's SB, B, h0 and h1 values."""
 
     sc1: sc.SumcheckProof
-    sa: int
-    a: int
+    sa: list
+    a: list
     sc2: sc.SumcheckProof
-    sb: int
-    b: int
-    h0: int
-    h1: int
+    sb: list
+    b: list
+    h0: list
+    h1: list
 
 
 @dataclass
 class DeltaProof:
-    """h0/h1 commitments per call, the batched lookup, per-call sumchecks, openings."""
+    """h0/h1 commitments per call, the batched lookup, per-group sumchecks, openings."""
 
     h_coms: list           # [(Commitment h0, Commitment h1)] per call
     parts: batched_lookup.PartsProof
-    calls: list            # [CallProof]
+    groups: list           # [GroupProof]
     openings: list         # [hyrax.BatchOpening] per opening group
 
     def to_bytes(self) -> bytes:
@@ -197,18 +209,19 @@ class DeltaProof:
         for c0, c1 in self.h_coms:
             w.raw(c0.to_bytes()).raw(c1.to_bytes())
         self.parts.write(w)
-        for cp in self.calls:
-            cp.sc1.write(w)
-            w.fr(cp.sa).fr(cp.a)
-            cp.sc2.write(w)
-            w.fr(cp.sb).fr(cp.b).fr(cp.h0).fr(cp.h1)
+        for gp in self.groups:
+            gp.sc1.write(w)
+            w.frs(gp.sa).frs(gp.a)
+            gp.sc2.write(w)
+            w.frs(gp.sb).frs(gp.b).frs(gp.h0).frs(gp.h1)
         for p in self.openings:
             p.write(w)
         return w.bytes()
 
     @classmethod
-    def from_bytes(cls, data: bytes, manifest: AdapterManifest, calls: Sequence[Call]) -> "DeltaProof":
-        """Decode with every size from the statement; MalformedProof otherwise."""
+    def from_bytes(cls, data: bytes, manifest: AdapterManifest, calls: Sequence[Call]):
+        """Decode with every size from the statement; MalformedProof otherwise. Returns
+        (proof without openings, reader): the openings are read once their groups are known."""
         r = Reader(data)
         coms = []
         for c in calls:
@@ -217,15 +230,15 @@ class DeltaProof:
             g = h_gen_dim(n)
             coms.append((cached(hyrax.Commitment.read(r, n, g, True)), cached(hyrax.Commitment.read(r, n, g, True))))
         parts = batched_lookup.PartsProof.read(r, rem_table(), _part_sizes(manifest, calls))
-        cps = []
-        for c in calls:
-            (n1, d1), (n2, d2) = _sumcheck_shapes(manifest, c)
+        gps = []
+        for idx in call_groups(manifest, calls):
+            (n1, d1), (n2, d2) = _group_shapes(manifest, calls, idx)
+            k = len(idx)
             s1 = sc.SumcheckProof.read(r, n1, d1)
-            sa, a = r.fr(), r.fr()
+            sa, a = r.frs(k), r.frs(k)
             s2 = sc.SumcheckProof.read(r, n2, d2)
-            cps.append(CallProof(s1, sa, a, s2, r.fr(), r.fr(), r.fr(), r.fr()))
-        proof = cls(coms, parts, cps, [])
-        return proof, r   # openings are read once their groups are known
+            gps.append(GroupProof(s1, sa, a, s2, r.frs(k), r.frs(k), r.frs(k), r.frs(k)))
+        return cls(coms, parts, gps, []), r
 
 
 # ----------------------------------------------------------------------------- claims
@@ -319,40 +332,9 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
     t3 = time.perf_counter()
 
     claims = _Claims()
-    cps = []
-    for n, (c, wt) in enumerate(zip(calls, wits)):
-        mc = manifest.modules[c.name]
-        ten, bl = sec.tensors[c.name], sec.blinds[c.name]
-        T, r, i, o = _shape(manifest, c)
-        lr, lo = _lg(r), _lg(o)
-        (pt_h, v_h0), (_, v_h1), (_, v_r1) = pclaims[3 * n: 3 * n + 3]
-        claims.add(("h0", n), h_coms[n][0], pt_h, v_h0, wt["h0"], h_blinds[n][0])
-        claims.add(("h1", n), h_coms[n][1], pt_h, v_h1, wt["h1"], h_blinds[n][1])
-        # (1): R1 at (rho_i, rho_t)
-        rho_i, rho_t = list(pt_h[:lr]), list(pt_h[lr:])
-        hv = (v_h0 + (v_h1 << K) - H_OFF) % R
-        s1 = (v_r1 - C + (hv << K)) % R
-        xr = _x_rho(c.x_q, rho_t, i)
-        tabs = [ten["SA"], ten["A"], _tile(xr, r)]       # SA is committed broadcast (r' x in')
-        p1, pt1, f1 = sc.prove(t, tabs, TERMS, s1, rho_i)
-        t.absorb_frs("lora/evals1", f1[:2])
-        claims.add(("SA", c.name), mc.coms["SA"], pt1, f1[0], ten["SA"], bl["SA"])
-        claims.add(("A", c.name), mc.coms["A"], pt1, f1[1], ten["A"], bl["A"])
-        # (2): d at a random point (rho_o, rho_t2)
-        rho_o, rho_t2 = t.challenges("lora/rho_out", lo), t.challenges("lora/rho_tok", _lg(T))
-        s2 = _eval_matrix(c.d, rho_o, rho_t2)
-        hr = FrTensor.from_ints(wt["h"].reshape(-1)).partial_eval(rho_t2, T, r, axis=0)
-        ind = FrTensor.from_ints((np.arange(r) < mc.fmt.rank).astype(np.int64))
-        tabs = [ten["SB"], ten["B"], _tile(hr, o), _tile(ind, o)]
-        p2, pt2, f2 = sc.prove(t, tabs, TERMS2, s2, rho_o)
-        hpt = list(pt2[:lr]) + rho_t2
-        e0, e1 = wt["h0"].evaluate(hpt), wt["h1"].evaluate(hpt)
-        t.absorb_frs("lora/evals2", [f2[0], f2[1], e0, e1])
-        claims.add(("SB", c.name), mc.coms["SB"], pt2, f2[0], ten["SB"], bl["SB"])
-        claims.add(("B", c.name), mc.coms["B"], pt2, f2[1], ten["B"], bl["B"])
-        claims.add(("h0", n), h_coms[n][0], hpt, e0, wt["h0"], h_blinds[n][0])
-        claims.add(("h1", n), h_coms[n][1], hpt, e1, wt["h1"], h_blinds[n][1])
-        cps.append(CallProof(p1, f1[0], f1[1], p2, f2[0], f2[1], e0, e1))
+    gps = []
+    for idx in call_groups(manifest, calls):
+        gps.append(_prove_group(t, manifest, sec, calls, wits, idx, pclaims, h_coms, h_blinds, claims))
     t4 = time.perf_counter()
     openings = []
     for (pt, _), items in claims.groups().items():
@@ -360,7 +342,7 @@ def prove(manifest: AdapterManifest, sec: AdapterSecret, session: str, calls: Se
                                     [it[3] for it in items], [it[5] for it in items])
         openings.append(proof)
     t5 = time.perf_counter()
-    data = DeltaProof(h_coms, pp, cps, openings).to_bytes()
+    data = DeltaProof(h_coms, pp, gps, openings).to_bytes()
     if timings is not None:
         timings.update(witness_s=t1 - t0, commit_h_s=t2 - t1, lookup_s=t3 - t2, sumcheck_s=t4 - t3,
                        open_s=t5 - t4, total_s=time.perf_counter() - t0, openings=len(openings))
@@ -383,37 +365,141 @@ def verify(manifest: AdapterManifest, session: str, calls: Sequence[Call], proof
         t.absorb_g1("lora/h1", c1.to_bytes())
     pclaims = batched_lookup.verify_parts(t, rem_table(), _part_sizes(manifest, calls), dp.parts)
     claims = _Claims()
-    for n, (c, cp) in enumerate(zip(calls, dp.calls)):
-        mc = manifest.modules[c.name]
-        T, r, i, o = _shape(manifest, c)
-        lr, lo = _lg(r), _lg(o)
-        (pt_h, v_h0), (_, v_h1), (_, v_r1) = pclaims[3 * n: 3 * n + 3]
-        claims.add(("h0", n), dp.h_coms[n][0], pt_h, v_h0)
-        claims.add(("h1", n), dp.h_coms[n][1], pt_h, v_h1)
-        rho_i, rho_t = list(pt_h[:lr]), list(pt_h[lr:])
-        hv = (v_h0 + (v_h1 << K) - H_OFF) % R
-        s1 = (v_r1 - C + (hv << K)) % R
-        (n1, d1), (n2, d2) = _sumcheck_shapes(manifest, c)
-        pt1, exp1 = sc.verify(t, n1, d1, s1, cp.sc1)
-        xv = _x_rho(c.x_q, rho_t, i).evaluate(list(pt1[: len(pt1) - lr]))
-        sc.check_final(exp1, TERMS, [cp.sa, cp.a, xv], pt1, rho_i)
-        t.absorb_frs("lora/evals1", [cp.sa, cp.a])
-        claims.add(("SA", c.name), mc.coms["SA"], pt1, cp.sa)
-        claims.add(("A", c.name), mc.coms["A"], pt1, cp.a)
-        rho_o, rho_t2 = t.challenges("lora/rho_out", lo), t.challenges("lora/rho_tok", _lg(T))
-        s2 = _eval_matrix(c.d, rho_o, rho_t2)
-        pt2, exp2 = sc.verify(t, n2, d2, s2, cp.sc2)
-        v_i = list(pt2[:lr])
-        hval = (cp.h0 + (cp.h1 << K) - H_OFF) % R
-        sc.check_final(exp2, TERMS2, [cp.sb, cp.b, hval, prefix_mle(mc.fmt.rank, v_i)], pt2, rho_o)
-        t.absorb_frs("lora/evals2", [cp.sb, cp.b, cp.h0, cp.h1])
-        hpt = v_i + rho_t2
-        claims.add(("SB", c.name), mc.coms["SB"], pt2, cp.sb)
-        claims.add(("B", c.name), mc.coms["B"], pt2, cp.b)
-        claims.add(("h0", n), dp.h_coms[n][0], hpt, cp.h0)
-        claims.add(("h1", n), dp.h_coms[n][1], hpt, cp.h1)
+    for idx, gp in zip(call_groups(manifest, calls), dp.groups):
+        _verify_group(t, manifest, calls, idx, gp, pclaims, dp.h_coms, claims)
     groups = claims.groups()
     proofs = [hyrax.BatchOpening.read(rd, [it[1] for it in items]) for items in groups.values()]
     rd.finish()
     for ((pt, _), items), p in zip(groups.items(), proofs):
         hyrax.verify_batch(t, [it[1] for it in items], list(pt), [it[3] for it in items], p)
+
+
+# ----------------------------------------------------------------------------- groups
+def _interleave(tensors, rows: int, cols: int, count: int, lams=None) -> FrTensor:
+    """Tensors T_c of rows x cols (row-major) as one table of rows x count x cols: entry
+    (a, c, b) = lams[c] * T_c[a, b] (zero for c >= len(tensors)). The row index a takes
+    the top variables (where the sumcheck's eq factor lives), the call index c the middle."""
+    out = np.zeros((rows, count, cols, 4), dtype=np.uint64)
+    for k, t in enumerate(tensors):
+        if lams is not None:
+            t = t * lams[k]
+        out[:, k] = t.data.reshape(rows, cols, 4)
+    return FrTensor(out.reshape(-1, 4))
+
+
+def _broadcast_rows(vectors, width: int, count: int, rows: int) -> FrTensor:
+    """Entry (a, c, b) = vectors[c][b] for a < rows (zero for c >= len(vectors))."""
+    out = np.zeros((count, width, 4), dtype=np.uint64)
+    for k, v in enumerate(vectors):
+        out[k] = v.data
+    return FrTensor(np.ascontiguousarray(np.tile(out.reshape(-1, 4), (rows, 1))))
+
+
+def _group_points(t, manifest, calls, idx, pclaims):
+    """(shape, the group's lookup point pt_h, per-call (v_h0, v_h1, v_r1)); the calls of
+    a group share pt_h since their parts have equal sizes."""
+    T, r, i, o = _shape(manifest, calls[idx[0]])
+    pt_h = pclaims[3 * idx[0]][0]
+    vals = []
+    for n in idx:
+        (p0, v0), (p1, v1), (p2, v2) = pclaims[3 * n: 3 * n + 3]
+        if not (p0 == p1 == p2 == pt_h):
+            raise AssertionError("parts of one group must share their lookup point")
+        vals.append((v0, v1, v2))
+    return (T, r, i, o), list(pt_h), vals
+
+
+def _prove_group(t, manifest, sec, calls, wits, idx, pclaims, h_coms, h_blinds, claims) -> GroupProof:
+    (T, r, i, o), pt_h, vals = _group_points(t, manifest, calls, idx, pclaims)
+    lr, li, lo, lt = _lg(r), _lg(i), _lg(o), _lg(T)
+    cp = next_pow2(len(idx))
+    for n, (v0, v1, _) in zip(idx, vals):
+        claims.add(("h0", n), h_coms[n][0], pt_h, v0, wits[n]["h0"], h_blinds[n][0])
+        claims.add(("h1", n), h_coms[n][1], pt_h, v1, wits[n]["h1"], h_blinds[n][1])
+    # (1) for every call at pt_h = (rho_i, rho_t), combined with random lambdas
+    rho_i, rho_t = pt_h[:lr], pt_h[lr:]
+    lam1 = t.challenges("lora/lambda1", len(idx))
+    s1 = sum(lam * (v2 - C + (((v0 + (v1 << K) - H_OFF) % R) << K)) for lam, (v0, v1, v2) in zip(lam1, vals)) % R
+    ten = [sec.tensors[calls[n].name] for n in idx]
+    lc = _lg(cp)
+    # layout (i, c, j): i on the top variables (eq(rho_i, i)), the call c in the middle
+    tabs = [_interleave([tt["SA"] for tt in ten], r, i, cp, lam1), _interleave([tt["A"] for tt in ten], r, i, cp),
+            _broadcast_rows([_x_rho(calls[n].x_q, rho_t, i) for n in idx], i, cp, r)]
+    p1, pt1, _ = sc.prove(t, tabs, TERMS1, s1, rho_i)
+    q1 = list(pt1[:li]) + list(pt1[li + lc:])          # (v_j, v_i): the point on each A_c, SA_c
+    e1 = FrTensor.eq(q1)                               # one eq table for all the calls' evaluations
+    sa = [tt["SA"].inner(e1) for tt in ten]
+    a = [tt["A"].inner(e1) for tt in ten]
+    t.absorb_frs("lora/evals1", sa + a)
+    # (2) for every call at a fresh random (rho_o, rho_t2), combined with random lambdas
+    rho_o, rho_t2 = t.challenges("lora/rho_out", lo), t.challenges("lora/rho_tok", lt)
+    lam2 = t.challenges("lora/lambda2", len(idx))
+    s2 = sum(lam * _eval_matrix(calls[n].d, rho_o, rho_t2) for lam, n in zip(lam2, idx)) % R
+    hr = [FrTensor.from_ints(wits[n]["h"].reshape(-1)).partial_eval(rho_t2, T, r, axis=0) for n in idx]
+    inds = [FrTensor.from_ints((np.arange(r) < manifest.modules[calls[n].name].fmt.rank).astype(np.int64))
+            for n in idx]
+    # layout (o, c, i): o on the top variables (eq(rho_o, o)), the call c in the middle
+    tabs = [_interleave([tt["SB"] for tt in ten], o, r, cp, lam2), _interleave([tt["B"] for tt in ten], o, r, cp),
+            _broadcast_rows(hr, r, cp, o), _broadcast_rows(inds, r, cp, o)]
+    p2, pt2, _ = sc.prove(t, tabs, TERMS2, s2, rho_o)
+    q2 = list(pt2[:lr]) + list(pt2[lr + lc:])          # (v_i, v_o)
+    hpt = q2[:lr] + rho_t2
+    e2 = FrTensor.eq(q2)
+    sb = [tt["SB"].inner(e2) for tt in ten]
+    b = [tt["B"].inner(e2) for tt in ten]
+    eh = FrTensor.eq(hpt)
+    e0 = [wits[n]["h0"].inner(eh) for n in idx]
+    e1 = [wits[n]["h1"].inner(eh) for n in idx]
+    t.absorb_frs("lora/evals2", sb + b + e0 + e1)
+    for k, n in enumerate(idx):
+        name = calls[n].name
+        mc, tt, bl = manifest.modules[name], ten[k], sec.blinds[name]
+        claims.add(("SA", name, tuple(q1)), mc.coms["SA"], q1, sa[k], tt["SA"], bl["SA"])
+        claims.add(("A", name, tuple(q1)), mc.coms["A"], q1, a[k], tt["A"], bl["A"])
+        claims.add(("SB", name, tuple(q2)), mc.coms["SB"], q2, sb[k], tt["SB"], bl["SB"])
+        claims.add(("B", name, tuple(q2)), mc.coms["B"], q2, b[k], tt["B"], bl["B"])
+        claims.add(("h0", n), h_coms[n][0], hpt, e0[k], wits[n]["h0"], h_blinds[n][0])
+        claims.add(("h1", n), h_coms[n][1], hpt, e1[k], wits[n]["h1"], h_blinds[n][1])
+    return GroupProof(p1, sa, a, p2, sb, b, e0, e1)
+
+
+def _verify_group(t, manifest, calls, idx, gp: GroupProof, pclaims, h_coms, claims) -> None:
+    (T, r, i, o), pt_h, vals = _group_points(t, manifest, calls, idx, pclaims)
+    lr, li, lo, lt = _lg(r), _lg(i), _lg(o), _lg(T)
+    for n, (v0, v1, _) in zip(idx, vals):
+        claims.add(("h0", n), h_coms[n][0], pt_h, v0)
+        claims.add(("h1", n), h_coms[n][1], pt_h, v1)
+    (n1, d1), (n2, d2) = _group_shapes(manifest, calls, idx)
+    rho_i, rho_t = pt_h[:lr], pt_h[lr:]
+    lam1 = t.challenges("lora/lambda1", len(idx))
+    s1 = sum(lam * (v2 - C + (((v0 + (v1 << K) - H_OFF) % R) << K)) for lam, (v0, v1, v2) in zip(lam1, vals)) % R
+    lc = _lg(next_pow2(len(idx)))
+    pt1, exp1 = sc.verify(t, n1, d1, s1, gp.sc1)
+    q1, vc = list(pt1[:li]) + list(pt1[li + lc:]), list(pt1[li:li + lc])
+    ec = eq_table(vc)
+    comb = lambda xs: sum(e * x for e, x in zip(ec, xs)) % R  # noqa: E731 (interleaved table's MLE at v_c)
+    xs = [_x_rho(calls[n].x_q, rho_t, i).evaluate(q1[:li]) for n in idx]
+    sal = [lam * v % R for lam, v in zip(lam1, gp.sa)]
+    sc.check_final(exp1, TERMS1, [comb(sal), comb(gp.a), comb(xs)], pt1, rho_i)
+    t.absorb_frs("lora/evals1", list(gp.sa) + list(gp.a))
+    rho_o, rho_t2 = t.challenges("lora/rho_out", lo), t.challenges("lora/rho_tok", lt)
+    lam2 = t.challenges("lora/lambda2", len(idx))
+    s2 = sum(lam * _eval_matrix(calls[n].d, rho_o, rho_t2) for lam, n in zip(lam2, idx)) % R
+    pt2, exp2 = sc.verify(t, n2, d2, s2, gp.sc2)
+    q2, vc = list(pt2[:lr]) + list(pt2[lr + lc:]), list(pt2[lr:lr + lc])
+    ec = eq_table(vc)
+    hv = [(h0 + (h1 << K) - H_OFF) % R for h0, h1 in zip(gp.h0, gp.h1)]
+    inds = [prefix_mle(manifest.modules[calls[n].name].fmt.rank, q2[:lr]) for n in idx]
+    sbl = [lam * v % R for lam, v in zip(lam2, gp.sb)]
+    sc.check_final(exp2, TERMS2, [comb(sbl), comb(gp.b), comb(hv), comb(inds)], pt2, rho_o)
+    t.absorb_frs("lora/evals2", list(gp.sb) + list(gp.b) + list(gp.h0) + list(gp.h1))
+    hpt = q2[:lr] + rho_t2
+    for k, n in enumerate(idx):
+        name = calls[n].name
+        mc = manifest.modules[name]
+        claims.add(("SA", name, tuple(q1)), mc.coms["SA"], q1, gp.sa[k])
+        claims.add(("A", name, tuple(q1)), mc.coms["A"], q1, gp.a[k])
+        claims.add(("SB", name, tuple(q2)), mc.coms["SB"], q2, gp.sb[k])
+        claims.add(("B", name, tuple(q2)), mc.coms["B"], q2, gp.b[k])
+        claims.add(("h0", n), h_coms[n][0], hpt, gp.h0[k])
+        claims.add(("h1", n), h_coms[n][1], hpt, gp.h1[k])
