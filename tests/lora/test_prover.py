@@ -209,3 +209,44 @@ def test_statement_checks(adapter):
     big[0, 0] = 1 << 20
     with pytest.raises(VerificationError):
         P.verify(man, "s", [P.Call("b", 0, big, call.d)], proof)
+
+
+def test_tampered_call_inside_a_batched_group_rejected(adapter):
+    """Calls of one shape are proved by one batched sumcheck: a false delta in any of
+    them, or deltas swapped between them, must still be caught."""
+    man, sec, _ = adapter
+    calls = [P.compute_calls(sec, "a", _x(20 + k, 3, 10), k) for k in range(3)]
+    assert len(P.call_groups(man, calls)) == 1
+    proof = P.prove(man, sec, "s", calls)
+    P.verify(man, "s", calls, proof)
+    d = calls[2].d.copy()
+    d[1, 3] -= 1
+    bad = calls[:2] + [P.Call("a", 2, calls[2].x_q, d)]
+    with pytest.raises(VerificationError):
+        P.verify(man, "s", bad, proof)
+    swapped = [calls[0], P.Call("a", 1, calls[1].x_q, calls[2].d), P.Call("a", 2, calls[2].x_q, calls[1].d)]
+    with pytest.raises(VerificationError):
+        P.verify(man, "s", swapped, proof)
+
+
+def test_forged_call_inside_a_batched_group_rejected(adapter, monkeypatch):
+    """A prover that forges one call's h (remainder pushed out of range) among honest ones."""
+    man, sec, _ = adapter
+    xs = [_x(30 + k, 2, 10) for k in range(2)]
+    real_forward = P.forward
+    target = xs[1]
+
+    def forged(qm, x_q):
+        w = real_forward(qm, x_q)
+        if x_q is target or np.array_equal(x_q, target):
+            w.h[1, 2] -= 1
+            w.R1[1, 2] += 1 << Q.REM_BITS
+            w.d = (w.h @ qm.B_q.T) * qm.SB[None, :]
+        return w
+
+    monkeypatch.setattr(P, "forward", forged)
+    _lying_multiplicities(monkeypatch)
+    calls = [P.compute_calls(sec, "a", x, k) for k, x in enumerate(xs)]
+    proof = P.prove(man, sec, "s", calls)
+    with pytest.raises(VerificationError):
+        P.verify(man, "s", calls, proof)
