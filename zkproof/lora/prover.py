@@ -30,17 +30,24 @@ Protocol (Fiat-Shamir, transcript "zkproof/lora/delta/v1"):
     against [0, 2^K): R1 is never committed, its claim R1(rho) is reduced through (1);
     the claims on h0, h1 (all at the same point rho[:s] for calls of one shape) are
     opened;
- 4. per call, the claim R1(rho_i, rho_t) = v becomes, through (1),
-        v - c + 2^K h(rho_i, rho_t) = sum_{i, j} eq(rho_i, i) SA[i] A[i, j] X_rho[j],
-    X_rho[j] = x(j, rho_t) computed by the verifier from x: a sumcheck over r' in'
-    entries (degree 4) ending in claims on SA and A at one point (v_j, v_i);
- 5. per call, (2) is checked at a random point (rho_o, rho_t) drawn from the transcript:
-        d(rho_o, rho_t) = sum_{o, i} eq(rho_o, o) SB[o] B[o, i] h(i, rho_t) Ind[i],
-    a sumcheck over out' r' entries (degree 5: SB, B, h and Ind are four tables) ending
-    in claims on SB and B at one point (v_i, v_o), and on h0 and h1 at (v_i, rho_t)
-    (Ind(v_i) the verifier computes);
+ 4. calls of one padded shape (T', r', in', out') form a group (`call_groups`): their
+    parts have equal sizes, so the lookup left claims R1_c(rho_i, rho_t) = v_c at one
+    point. With random lambda_c, through (1),
+        sum_c lambda_c (v_c - c + 2^K h_c(rho_i, rho_t))
+            = sum_{i, c, j} eq(rho_i, i) lambda_c SA_c[i, j] A_c[i, j] X_c[j],
+    X_c[j] = x_c(j, rho_t) computed by the verifier: one sumcheck over r' C' in' entries
+    (degree 4; the table layout is (i, c, j), i on the top variables where the eq factor
+    lives, lambda folded into SA), after which the prover sends every call's SA_c and A_c
+    at (v_j, v_i) and the verifier recombines them with eq(v_c, c);
+ 5. (2) is checked for the group at one random point (rho_o, rho_t) drawn from the
+    transcript, with fresh lambdas:
+        sum_c lambda_c d_c(rho_o, rho_t)
+            = sum_{o, c, i} eq(rho_o, o) lambda_c SB_c[o, i] B_c[o, i] h_c(i, rho_t) Ind_c[i],
+    one sumcheck over out' C' r' entries (degree 5; Ind is its own table), then every
+    call's SB_c, B_c at (v_i, v_o) and h0_c, h1_c at (v_i, rho_t);
  6. every claim on a committed tensor is discharged by zero-knowledge Hyrax openings,
-    one batched opening per distinct (point, row length): 4 per call.
+    one batched opening per distinct (point, row length): 4 per group, since the calls
+    of a group share every point.
 
 Cost per call: O(r' (in' + out')) for the sumchecks plus 3 T' r' lookup entries and
 O(T (in + out)) for the evaluations of x and d; never in x out. The verifier's work is
