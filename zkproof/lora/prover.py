@@ -88,6 +88,7 @@ PROTOCOL_ID = "lora-delta/v1"
 TERMS1 = [(1, (0, 1, 2))]         # lambda SA, A, X   (times eq(rho_i, i) on the top variables)
 TERMS2 = [(1, (0, 1, 2, 3))]      # lambda SB, B, h, Ind (times eq(rho_o, o)); the indicator is its own
                                   # table: the MLE of a product is not the product of the MLEs
+TERMS2_FULL = [(1, (0, 1, 2))]    # the same when every rank is a power of two (Ind = 1: no table)
 MAX_TOKENS = 1 << 16
 MAX_CALLS = 4096
 K = REM_BITS
@@ -184,7 +185,15 @@ def _group_shapes(manifest, calls, idx):
     T, r, i, o = _shape(manifest, calls[idx[0]])
     lc = _lg(len(idx))
     return ((lc + _lg(r) + _lg(i), sc.degree_of(TERMS1, _lg(r))),
-            (lc + _lg(o) + _lg(r), sc.degree_of(TERMS2, _lg(o))))
+            (lc + _lg(o) + _lg(r), sc.degree_of(_terms2(manifest, calls, idx), _lg(o))))
+
+
+def _terms2(manifest, calls, idx):
+    """The output sumcheck's terms: without the indicator table when every call's rank
+    fills its padded rank (then Ind = 1 everywhere)."""
+    full = all(next_pow2(manifest.modules[calls[n].name].fmt.rank) == manifest.modules[calls[n].name].fmt.rank
+               for n in idx)
+    return TERMS2_FULL if full else TERMS2
 
 
 @dataclass
@@ -447,8 +456,11 @@ def _prove_group(t, manifest, sec, calls, wits, idx, pclaims, h_coms, h_blinds, 
             for n in idx]
     # layout (o, c, i): o on the top variables (eq(rho_o, o)), the call c in the middle
     tabs = [_interleave([tt["SB"] for tt in ten], o, r, cp, lam2), _interleave([tt["B"] for tt in ten], o, r, cp),
-            _broadcast_rows(hr, r, cp, o), _broadcast_rows(inds, r, cp, o)]
-    p2, pt2, _ = sc.prove(t, tabs, TERMS2, s2, rho_o)
+            _broadcast_rows(hr, r, cp, o)]
+    terms2 = _terms2(manifest, calls, idx)
+    if terms2 is TERMS2:
+        tabs.append(_broadcast_rows(inds, r, cp, o))
+    p2, pt2, _ = sc.prove(t, tabs, terms2, s2, rho_o)
     q2 = list(pt2[:lr]) + list(pt2[lr + lc:])          # (v_i, v_o)
     hpt = q2[:lr] + rho_t2
     e2 = FrTensor.eq(q2)
@@ -498,7 +510,9 @@ def _verify_group(t, manifest, calls, idx, gp: GroupProof, pclaims, h_coms, clai
     hv = [(h0 + (h1 << K) - H_OFF) % R for h0, h1 in zip(gp.h0, gp.h1)]
     inds = [prefix_mle(manifest.modules[calls[n].name].fmt.rank, q2[:lr]) for n in idx]
     sbl = [lam * v % R for lam, v in zip(lam2, gp.sb)]
-    sc.check_final(exp2, TERMS2, [comb(sbl), comb(gp.b), comb(hv), comb(inds)], pt2, rho_o)
+    terms2 = _terms2(manifest, calls, idx)
+    finals = [comb(sbl), comb(gp.b), comb(hv)] + ([comb(inds)] if terms2 is TERMS2 else [])
+    sc.check_final(exp2, terms2, finals, pt2, rho_o)
     t.absorb_frs("lora/evals2", list(gp.sb) + list(gp.b) + list(gp.h0) + list(gp.h1))
     hpt = q2[:lr] + rho_t2
     for k, n in enumerate(idx):
