@@ -134,3 +134,19 @@ def test_scales_not_a_broadcast_rejected(monkeypatch, which):
     man, _ = CM.commit_adapter({"m": ("linear", qm, 2.0)}, "ad", "base")
     with pytest.raises(VerificationError):
         CM.verify_manifest(man)
+
+
+def test_range_proof_decoder_fuzz():
+    man, _ = CM.commit_adapter({"m": ("linear", _qm(), 2.0)}, "ad", "base")
+    good = man.range_proof
+    rng = np.random.default_rng(9)
+    for k in range(20):
+        if k % 2:
+            man.range_proof = rng.integers(0, 256, rng.integers(0, 2 * len(good))).astype(np.uint8).tobytes()
+        else:
+            b = bytearray(good)
+            pos = int(rng.integers(0, len(b)))
+            b[pos] ^= int(rng.integers(1, 256))
+            man.range_proof = bytes(b)
+        with pytest.raises(VerificationError):
+            CM.verify_manifest(man)

@@ -250,3 +250,23 @@ def test_forged_call_inside_a_batched_group_rejected(adapter, monkeypatch):
     proof = P.prove(man, sec, "s", calls)
     with pytest.raises(VerificationError):
         P.verify(man, "s", calls, proof)
+
+
+def test_decoder_fuzz_only_verification_errors(adapter):
+    """Random bytes, and honest proofs with random byte runs overwritten, raise only
+    VerificationError subclasses (never another exception)."""
+    man, sec, _ = adapter
+    call = P.compute_calls(sec, "b", _x(4, 1, 10), 0)
+    proof = P.prove(man, sec, "s", [call])
+    rng = np.random.default_rng(123)
+    for k in range(40):
+        if k % 2:
+            data = rng.integers(0, 256, rng.integers(0, 3 * len(proof))).astype(np.uint8).tobytes()
+        else:
+            b = bytearray(proof)
+            pos = int(rng.integers(0, len(b)))
+            run = rng.integers(0, 256, int(rng.integers(1, 64))).astype(np.uint8).tobytes()
+            b[pos:pos + len(run)] = run
+            data = bytes(b)
+        with pytest.raises(VerificationError):
+            P.verify(man, "s", [call], data)
