@@ -130,6 +130,10 @@ class EqCache:
             self._tables.pop(next(iter(self._tables)))
         return t
 
+    def get(self, point) -> FrTensor | None:
+        """The cached eq(point, .) table, or None (nothing is built or evicted)."""
+        return self._tables.get(tuple(int(x) % R for x in point))
+
     def evaluate(self, t: FrTensor, point) -> int:
         """t(point) for a table of exactly 2^len(point) entries."""
         if len(t) != 1 << len(point):
@@ -244,17 +248,23 @@ def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[
         wv = W.data[pos:pos + n]
         first = True
         for u, _ in claims_per[j]:
-            e = cache.table(u).data
+            # p eq(u, .): from the cache when it holds eq(u, .), else built scaled
+            e = cache.get(u)
             if first:
-                if p == 1:
-                    wv[...] = e
+                if e is None:
+                    _native.fr_eq_table(wv, [int(x) % R for x in u], p)
+                elif p == 1:
+                    wv[...] = e.data
                 else:
-                    _native.fr_mul_scalar(wv, e, p)
-            elif p == 1:
-                _native.fr_add(wv, wv, e)
+                    _native.fr_mul_scalar(wv, e.data, p)
+            elif e is not None and p == 1:
+                _native.fr_add(wv, wv, e.data)
             else:
                 s_ = scratch(n)
-                _native.fr_mul_scalar(s_, e, p)
+                if e is None:
+                    _native.fr_eq_table(s_, [int(x) % R for x in u], p)
+                else:
+                    _native.fr_mul_scalar(s_, e.data, p)
                 _native.fr_add(wv, wv, s_)
             first = False
             p = p * alpha % R

@@ -111,13 +111,14 @@ void register_fr(py::module_ &m) {
         return fr_to_py(r);
     }, py::arg("a"), py::arg("b"));
 
-    m.def("fr_eq_table", [](py::handle out, py::sequence u) {
+    m.def("fr_eq_table", [](py::handle out, py::sequence u, py::handle scale) {
         Buf O = fr_buf(out, "out", true);
         std::vector<Fr> U = point_from_py(u);
         if (U.size() >= 63) throw py::value_error("argument 'u': too many variables");
         need_len(O, "out", (size_t)1 << U.size());
-        ZK_DISPATCH(O.cuda, eq_table(O.as<Fr>(), U.data(), (int)U.size()));
-    }, py::arg("out"), py::arg("u"));
+        const Fr S = fr_from_py(scale);
+        ZK_DISPATCH(O.cuda, eq_table(O.as<Fr>(), U.data(), (int)U.size(), S));
+    }, py::arg("out"), py::arg("u"), py::arg("scale") = 1);
 
     m.def("fr_fold", [](py::handle out, py::handle a, py::handle r) {
         Buf O = fr_buf(out, "out", true), A = fr_buf(a, "a");

@@ -25,7 +25,7 @@
     int64_t first_zero(const Fr *a, size_t n);                                  \
     Fr sum(const Fr *a, size_t n);                                              \
     Fr inner(const Fr *a, const Fr *b, size_t n);                               \
-    void eq_table(Fr *o, const Fr *u, int k);                                   \
+    void eq_table(Fr *o, const Fr *u, int k, Fr scale);                         \
     void fold(Fr *o, const Fr *a, size_t half, Fr r);                           \
     void partial_eval(Fr *o, const Fr *A, size_t rows, size_t cols, const Fr *e, int axis);
 

@@ -334,3 +334,22 @@ def test_cuda_multilinear_equal_cpu(k):
     z = FrTensor.from_ints([1, 2, 0, 4]).to("cuda")
     with pytest.raises(ZeroDivisionError, match="index 2"):
         z.inverse()
+
+
+def test_eq_table_scaled_and_grouped_passes():
+    """eq tables (4 variables per native pass) equal eq_eval at every size around the
+    group boundaries, and scale multiplies every entry."""
+    import random
+
+    from zkproof.field.scalar import R, eq_eval
+
+    rnd = random.Random(5)
+    for n in (0, 1, 3, 4, 5, 8, 9, 11):
+        u = [rnd.randrange(R) for _ in range(n)]
+        s = rnd.randrange(R)
+        t = FrTensor.eq(u).to_ints()
+        ts = FrTensor.eq(u, scale=s).to_ints()
+        for x in range(1 << n):
+            want = eq_eval(u, [(x >> i) & 1 for i in range(n)])
+            assert t[x] == want
+            assert ts[x] == want * s % R

@@ -148,11 +148,15 @@ class FrTensor:
         return cls._from_canonical_limbs(limbs, "cpu").to(device)
 
     @classmethod
-    def eq(cls, u: Sequence[int], device: str = "cpu") -> "FrTensor":
-        """The table eq(u, x) for x in [0, 2^len(u)), u[0] binding the lowest bit."""
+    def eq(cls, u: Sequence[int], device: str = "cpu", scale: int = 1) -> "FrTensor":
+        """The table eq(u, x) for x in [0, 2^len(u)), u[0] binding the lowest bit (times
+        `scale`, at no extra cost)."""
         pt = _check_point(u)
         out = cls.empty(1 << len(pt), device)
-        _native.fr_eq_table(out._data, pt)
+        if scale == 1:
+            _native.fr_eq_table(out._data, pt)
+        else:
+            _native.fr_eq_table(out._data, pt, int(scale) % R)
         return out
 
     @classmethod
