@@ -155,6 +155,8 @@ class ZkAttnConfig:
             raise MalformedProof(f"zkattn config: {m} middle segments")
         theta = tuple(r.u64("theta bits") for _ in range(m))
         tol, causal, yr = r.u64("rowsum_tol_bits"), r.u8("causal"), r.u64("y_rescale_bits")
+        if causal > 1:
+            raise MalformedProof(f"zkattn config: causal flag {causal} is not 0 or 1")
         try:
             return cls(in_frac, in_bits, seg, low, top, theta, tol, bool(causal), yr)
         except ValueError as e:
