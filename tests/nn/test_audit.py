@@ -241,3 +241,21 @@ def test_zkattn_statement_size_fields_fuzz(zkattn_parts):
         with pytest.raises(VerificationError):
             zkattn.verify_bytes(bytes(b), proof)
     run()
+
+
+def test_statement_missing_or_float_public_value_is_malformed():
+    from zkproof.errors import MalformedProof
+    build = _double_of_rescale()
+    g = build()
+    st, proof = prove(g, g.forward({"x": np.array([4])}))
+    verify(build(), st, proof)
+    for bad in ({}, {"o": np.array([4.0])}):
+        with pytest.raises(MalformedProof):
+            verify(build(), G.Statement(bad, st.commitments), proof)
+
+
+def test_graph_input_cannot_be_made_derived():
+    g = Graph("k")
+    x = g.input("x", (2,))
+    with pytest.raises(ValueError):
+        g.set_kind(x, "derived")
