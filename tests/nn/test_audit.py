@@ -259,3 +259,25 @@ def test_graph_input_cannot_be_made_derived():
     x = g.input("x", (2,))
     with pytest.raises(ValueError):
         g.set_kind(x, "derived")
+
+
+@pytest.mark.parametrize("T", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize("causal", [True, False])
+def test_zkattn_mask_extension_in_linear_time_matches_table(T, causal):
+    """The verifier's O(T) mask extension equals the (T, T) table's, and its O(T) row
+    check refuses exactly the key masks masked_slots refuses."""
+    from zkproof.nn import layout as L
+    from zkproof.nn.zkattn import ZkAttnConfig, check_rows_keep_a_key, mask_mle, masked_slots
+    cfg = ZkAttnConfig(causal=causal)
+    rng = np.random.default_rng(T)
+    lt = L.axis_vars((T,))[0]
+    for km in [None] + [rng.integers(0, 2, size=T) for _ in range(4)]:
+        try:
+            m = masked_slots(cfg, T, km)
+        except ValueError:
+            with pytest.raises(ValueError):
+                check_rows_keep_a_key(cfg, T, km)
+            continue
+        check_rows_keep_a_key(cfg, T, km)
+        r = [int(x) for x in rng.integers(1, 1 << 62, size=2 * lt)]
+        assert mask_mle(cfg, T, km, r[:lt], r[lt:]) == L.to_padded(m).evaluate(r) % R

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..field.scalar import R, inv
+from ..field.tensor import FrTensor
 from .. import proof_file
 from ..errors import MalformedProof, StatementMismatch
 from ..wire import Reader, Writer
@@ -222,6 +223,51 @@ def masked_slots(cfg: ZkAttnConfig, T: int, key_mask=None) -> np.ndarray:
     return m
 
 
+def _key_mask_vector(T: int, key_mask) -> np.ndarray | None:
+    if key_mask is None:
+        return None
+    km = np.asarray(key_mask).reshape(-1)
+    if km.shape != (T,) or np.any((km != 0) & (km != 1)):
+        raise ValueError(f"key_mask must be a 0/1 array of shape ({T},)")
+    return km.astype(np.int64)
+
+
+def check_rows_keep_a_key(cfg: ZkAttnConfig, T: int, key_mask=None) -> None:
+    """masked_slots' check without the (T, T) array (O(T), for the verifier): with the
+    causal mask row i keeps a key iff some key j <= i is not padding (so row 0 needs key
+    0); without it every row needs one non-padding key."""
+    km = _key_mask_vector(T, key_mask)
+    if km is None:
+        return
+    empty = bool(km[0]) if cfg.causal else bool(km.min(initial=1))
+    if empty:
+        raise ValueError("zkAttn: query rows have every key masked (first: row 0); "
+                         "unmask at least one key per row (e.g. its own position)")
+
+
+def mask_mle(cfg: ZkAttnConfig, T: int, key_mask, r_col, r_row) -> int:
+    """The extension of masked_slots (zero-padded to (T', T')) at (r_col, r_row), in O(T)
+    time and memory (the verifier's; the (T, T) table would cost T^2):
+        M = C + K - C K,  C(i, j) = [i < j < T],  K(i, j) = [i < T] key_mask[j]."""
+    km = _key_mask_vector(T, key_mask)
+    if not cfg.causal and km is None:
+        return 0
+    e_row = FrTensor.eq(list(r_row)).to_ints()[:T] if r_row else [1]
+    e_col = FrTensor.eq(list(r_col)).to_ints()[:T] if r_col else [1]
+    causal = both = 0
+    prefix = 0  # sum over i < j of e_row[i]
+    for j in range(T):
+        if cfg.causal:
+            causal += e_col[j] * prefix
+            if km is not None and km[j]:
+                both += e_col[j] * prefix
+        prefix = (prefix + e_row[j]) % R
+    keys = 0
+    if km is not None:
+        keys = prefix * sum(e_col[j] for j in range(T) if km[j]) % R
+    return (causal + keys - both) % R
+
+
 def _digits(cfg: ZkAttnConfig, D: np.ndarray) -> list[np.ndarray]:
     if D.size and (D.min() < 0 or D.max() >= (1 << cfg.total_bits)):
         raise ValueError(f"zkAttn: shifted scores outside [0, 2^{cfg.total_bits}); inputs too large for the config")
@@ -313,15 +359,13 @@ class SoftmaxShift(Op):
                 raise ValueError("SoftmaxShift: the key mask must be a public tensor")
             km = ctx.value(kname) if ctx.is_prover else ctx._public[kname]
         try:
-            m2 = masked_slots(cfg, T, km)
+            check_rows_keep_a_key(cfg, T, km)
         except ValueError as e:
             if ctx.is_prover:
                 raise
             raise StatementMismatch(str(e)) from None
-        mask_val = 0
-        if m2.any():
-            lt = L.axis_vars((T,))[0]
-            mask_val = L.to_padded(m2).evaluate(r[:2 * lt]) * L.indicator_mle((H,), r[2 * lt:])
+        lt = L.axis_vars((T,))[0]
+        mask_val = mask_mle(cfg, T, km, r[:lt], r[lt:2 * lt]) * L.indicator_mle((H,), r[2 * lt:])
         from ..lookup.tlookup import prefix_mle
         z = sv * prefix_mle(T, r_col) + cfg.big * mask_val - total
         ctx.claim(zname, r, z)
@@ -404,8 +448,8 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
 
 # ---------------------------------------------------------------------- proof files
 PROTOCOL_ID = "zkattn/v1"
-# Caps on what a file's statement can make its verifier do: the causal mask's extension
-# costs O(T^2) (T <= 2^13); the public output (H T d entries) is carried in the file.
+# Caps on what a file's statement can make its verifier do: T <= 2^13 (the mask's
+# extension costs O(T): mask_mle); the public output (H T d entries) is carried in the file.
 MAX_FILE_SEQ = 1 << 13
 MAX_FILE_ELEMENTS = 1 << 32
 
