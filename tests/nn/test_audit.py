@@ -281,3 +281,61 @@ def test_zkattn_mask_extension_in_linear_time_matches_table(T, causal):
         check_rows_keep_a_key(cfg, T, km)
         r = [int(x) for x in rng.integers(1, 1 << 62, size=2 * lt)]
         assert mask_mle(cfg, T, km, r[:lt], r[lt:]) == L.to_padded(m).evaluate(r) % R
+
+
+def _mixed_graph():
+    """Embedding -> LayerNorm -> linear + bias -> rescale -> clamped GELU -> add -> public."""
+    from zkproof.nn.linear import linear
+    from zkproof.nn.nonlinear import elementwise
+    from zkproof.nn.norm import layernorm
+
+    def build():
+        g = Graph("mixed")
+        tok = g.input("tok", (3,), kind="public")
+        e = g.input("e", (5, 4))
+        x = embedding(g, tok, e, name="x")
+        gam, bet = g.input("gam", (4,)), g.input("bet", (4,))
+        h = layernorm(g, x, gam, bet, in_frac=8, k=12, name="ln")
+        w, b = g.input("w", (4, 2)), g.input("b", (2,))
+        z = rescale(g, linear(g, h, w, b, name="mm"), 8, name="z")
+        a = elementwise(g, z, "gelu", -512, 10, 8, 8, name="act", clamp_diff_bits=20)
+        o = add(g, a, z, name="o")
+        g.set_kind(o, "public")
+        return g
+    rng = np.random.default_rng(9)
+    inputs = {"tok": np.array([0, 4, 2]), "e": rng.integers(-300, 300, size=(5, 4)),
+              "gam": rng.integers(200, 300, size=4), "bet": rng.integers(-1000, 1000, size=4),
+              "w": rng.integers(-256, 256, size=(4, 2)), "b": rng.integers(-1 << 12, 1 << 12, size=2)}
+    return build, inputs
+
+
+@pytest.fixture(scope="module")
+def mixed_proof():
+    build, inputs = _mixed_graph()
+    wit = build().forward(inputs)
+    st, proof = prove(build(), wit, debug=True)
+    verify(build(), st, proof)
+    return build, st, proof
+
+
+def test_graph_proof_decoder_fuzz(mixed_proof):
+    """Corrupted or truncated proofs of a graph with most ops (embedding, LayerNorm,
+    linear with bias, rescale, clamp, GELU, add): only VerificationError comes out."""
+    pytest.importorskip("hypothesis")
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    build, statement, proof = mixed_proof
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.integers(0, 1 << 30), st.integers(1, 255), st.booleans(), st.integers(0, 1 << 30))
+    def run(pos, xor, truncate, cut):
+        b = bytearray(proof)
+        if truncate:
+            del b[cut % len(b):]
+        else:
+            b[pos % len(b)] ^= xor
+        try:
+            verify(build(), statement, bytes(b))
+        except VerificationError:
+            return
+        raise AssertionError("a corrupted graph proof was accepted")
+    run()
