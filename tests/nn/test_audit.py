@@ -339,3 +339,11 @@ def test_graph_proof_decoder_fuzz(mixed_proof):
             return
         raise AssertionError("a corrupted graph proof was accepted")
     run()
+
+
+def test_zkattn_file_report_names_its_config(zkattn_parts):
+    """The config is statement, not a constant: the accepted report must say which one
+    (a file under a loose tolerance must not read like one under the default)."""
+    from zkproof.nn import zkattn
+    msg = zkattn.verify_bytes(*zkattn_parts)
+    assert "preset 'default'" in msg and "2^-6" in msg

@@ -488,7 +488,12 @@ def verify_bytes(statement: bytes, proof: bytes) -> str:
     st = Statement.read(r, g, file_bytes=len(statement) + len(proof))
     r.finish()
     verify(g, st, proof)
-    return f"zkattn H={H} T={T} d={d}: O = attention(Q, K, V) for the committed Q, K, V"
+    preset = next((k for k, c in PRESETS.items() if c == cfg), None)
+    # the config is part of what is proved: a file may state zkAttn under any config
+    # (e.g. a loose row-sum tolerance), so the report names it
+    conf = f"preset {preset!r}" if preset else f"config {cfg}"
+    return (f"zkattn H={H} T={T} d={d}, {conf} (row sums within 2^-{cfg.rowsum_tol_bits}): "
+            f"O = attention(Q, K, V) for the committed Q, K, V")
 
 
 def float_attention(q, k, v, cfg: ZkAttnConfig, key_mask=None) -> np.ndarray:
