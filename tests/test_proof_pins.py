@@ -1,5 +1,5 @@
-"""Pins the bytes of honest proofs at fixed seeds (hashes computed before the CPU
-performance work on branch `perf`): prover optimisations must leave every commitment,
+"""Pins the bytes of honest proofs at fixed seeds (hashes computed by the code before
+the CPU performance work on branch `perf`): prover optimisations must leave every commitment,
 transcript message and proof byte unchanged."""
 from __future__ import annotations
 
@@ -65,7 +65,9 @@ def pin_zkattn() -> str:
 PINS = {
     "hyrax": "5303dc94ff963899d2ef4fe9c51dbf6e3c707151e48e52bc3e45c2152a340efe",
     "tlookup": "e457f72e819737b78bc0e45bb3df47747caa6e86e497775f1890846d5ced4643",
-    "zkattn": "94ef347cc59e1788ce3cf359c57c682e6d790bb1672f893e5b56f7638e69d475",
+    # zkAttn's statement changed on main (the audit, b4bc6d8); recomputed from main's own
+    # code at b4bc6d8 with the native module of before the perf work (94ef347c... before)
+    "zkattn": "feb85f0bc42b01bfdf7195943d4ab70c848362f957201c3972c3a924ec7981c3",
 }
 
 
