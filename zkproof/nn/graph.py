@@ -1,0 +1,489 @@
+"""A graph of fixed-point operations: forward pass (the witness) and backward proof.
+
+Build a `Graph` from shapes only (prover and verifier build the same one, usually with
+the same code), run `graph.forward(inputs)` on integers to get every tensor (the
+witness: exactly the integers that get proved), then `prove(graph, witness)` and
+`verify(graph, statement, proof)`.
+
+Tensors have a kind:
+  "public"     the verifier knows the values (tokens, a public output);
+  "committed"  Hyrax-committed before any challenge (inputs, weights, advice such as
+               remainders/digits/shifts, lookup outputs, and every input of a lookup);
+  "derived"    neither: a claim on it is passed to the operation that produced it.
+
+Proof order (docs/nn.md):
+ 1. statement: the graph description, public values, every commitment -> transcript;
+ 2. backward: operations in reverse order. An operation asks `ctx.output_claim(name)`
+    for each output: a derived output's claims (several are reduced to one point,
+    zkproof.claims_reduce) or, for a committed/public output, a fresh random point
+    whose value the prover sends (tying the commitment to what the operation computes);
+    it turns that claim into claims on its inputs and advice (`ctx.claim`);
+ 3. lookups: every lookup that operations declared, one LogUp (tlookup) per table,
+    all tensors that use the table concatenated;
+ 4. every committed tensor: its claims reduced to one point together with a proof that
+    its padding slots are zero (zkproof.claims_reduce), then opened (Hyrax IPA).
+ Public tensors' claims are checked by the verifier directly.
+
+Operations implement `backward(ctx)` ONCE for both sides: `ctx.message(label, n, fn)`
+(the prover computes and sends, the verifier receives), `ctx.sumcheck(...)`,
+`ctx.check(...)`. The verifier side never calls the `fn`s and never sees witness values.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .. import claims_reduce
+from ..channel import ProverChannel, VerifierChannel, prove_sumcheck, verify_sumcheck
+from ..commit import hyrax
+from ..errors import ClaimMismatch, MalformedProof
+from ..field.scalar import R
+from ..field.tensor import FrTensor
+from ..lookup import tlookup
+from ..lookup.tables import Table
+from ..transcript import Transcript
+from ..wire import Reader, Writer
+from . import layout as L
+
+log = logging.getLogger(__name__)
+
+KINDS = ("public", "committed", "derived")
+MAX_SIDE = 1 << 40
+
+
+@dataclass
+class TensorSpec:
+    name: str
+    shape: tuple
+    kind: str
+    producer: int | None = None  # index of the producing op in graph.ops
+
+    @property
+    def num_vars(self) -> int:
+        return L.num_vars(self.shape)
+
+
+@dataclass(frozen=True)
+class LookupUse:
+    """An operation's lookup: every entry of tensor `x` (and the pair (x, y) for a
+    mapping) lies in the table. `key` identifies the table (tables with the same key
+    must be identical); `table` builds it (public: prover and verifier build it)."""
+
+    key: str
+    table: Callable[[], Table]
+    x: str
+    y: str | None = None
+
+
+class Op:
+    """Base class. Subclasses set `name` (a short id) and implement:
+    output_specs(input shapes) -> [(suffix, shape, kind)]  (outputs then advice);
+    forward(*input arrays) -> arrays, one per output spec;
+    backward(ctx); params() -> bytes (what goes into the statement);
+    lookups() -> [LookupUse] over this op's tensor names (default none);
+    committed_inputs -> indices of inputs that must be committed (lookup inputs)."""
+
+    name = "op"
+    committed_inputs: tuple = ()
+
+    def __init__(self):
+        self.inputs: list[str] = []
+        self.outputs: list[str] = []
+
+    def params(self) -> bytes:
+        return b""
+
+    def lookups(self) -> list[LookupUse]:
+        return []
+
+    def output_specs(self, shapes):
+        raise NotImplementedError
+
+    def forward(self, *arrays):
+        raise NotImplementedError
+
+    def backward(self, ctx) -> None:
+        raise NotImplementedError
+
+
+class Graph:
+    """Tensors and operations, in the order they were added (a topological order)."""
+
+    def __init__(self, label: str = "model"):
+        self.label = label
+        self.tensors: dict[str, TensorSpec] = {}
+        self.ops: list[Op] = []
+
+    # ------------------------------------------------------------------ building
+    def _new(self, name: str, shape, kind: str, producer=None) -> str:
+        if name in self.tensors:
+            raise ValueError(f"tensor {name!r} exists already")
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        shape = tuple(int(s) for s in shape)
+        if not shape or any(s < 1 or s > MAX_SIDE for s in shape):
+            raise ValueError(f"{name}: every dimension must be in [1, 2^40], got {shape}")
+        self.tensors[name] = TensorSpec(name, shape, kind, producer)
+        return name
+
+    def input(self, name: str, shape, kind: str = "committed") -> str:
+        """A graph input: "committed" (a weight, or an activation the prover commits)
+        or "public"."""
+        if kind == "derived":
+            raise ValueError("an input is public or committed")
+        return self._new(name, shape, kind)
+
+    def add(self, op: Op, *inputs: str, name: str | None = None) -> list[str]:
+        """Append an operation; returns the names of its outputs (then its advice).
+        Lookup inputs are switched to committed."""
+        for x in inputs:
+            if x not in self.tensors:
+                raise ValueError(f"unknown tensor {x!r}")
+        base = name or f"{op.name}{len(self.ops)}"
+        specs = op.output_specs([self.tensors[x].shape for x in inputs])
+        op.inputs = list(inputs)
+        op.outputs = [self._new(f"{base}.{suffix}" if suffix else base, shape, kind, len(self.ops))
+                      for suffix, shape, kind in specs]
+        for i in op.committed_inputs:
+            spec = self.tensors[inputs[i]]
+            if spec.kind == "derived":
+                spec.kind = "committed"
+        self.ops.append(op)
+        return op.outputs
+
+    def set_kind(self, name: str, kind: str) -> None:
+        """Make a tensor public (e.g. a model output the verifier receives) or committed."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        self.tensors[name].kind = kind
+
+    def describe(self) -> bytes:
+        """The canonical bytes of the graph (part of every statement)."""
+        w = Writer().blob(self.label.encode())
+        w.u64(len(self.tensors))
+        for t in self.tensors.values():
+            w.blob(t.name.encode()).u8(KINDS.index(t.kind)).u64(len(t.shape))
+            for s in t.shape:
+                w.u64(s)
+        w.u64(len(self.ops))
+        for op in self.ops:
+            w.blob(op.name.encode()).blob(op.params())
+            w.u64(len(op.inputs))
+            for x in op.inputs:
+                w.blob(x.encode())
+        return w.bytes()
+
+    def committed(self) -> list[str]:
+        return [n for n, t in self.tensors.items() if t.kind == "committed"]
+
+    def public(self) -> list[str]:
+        return [n for n, t in self.tensors.items() if t.kind == "public"]
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, inputs: dict) -> dict:
+        """Run every operation on integers. inputs: name -> integer array of the input's
+        shape. Returns name -> int64 array for every tensor (the witness)."""
+        vals = {}
+        for n, t in self.tensors.items():
+            if t.producer is None:
+                if n not in inputs:
+                    raise ValueError(f"missing input {n!r}")
+                a = np.asarray(inputs[n])
+                if a.dtype.kind not in "iu":
+                    raise TypeError(f"input {n!r}: expected integers, got dtype {a.dtype}")
+                if a.shape != t.shape:
+                    raise ValueError(f"input {n!r}: shape {a.shape}, the graph says {t.shape}")
+                vals[n] = a.astype(np.int64)
+        for op in self.ops:
+            outs = op.forward(*[vals[x] for x in op.inputs])
+            for n, a in zip(op.outputs, outs):
+                a = np.asarray(a, dtype=np.int64)
+                if a.shape != self.tensors[n].shape:
+                    raise AssertionError(f"{op.name} produced {a.shape} for {n}, expected {self.tensors[n].shape}")
+                vals[n] = a
+        return vals
+
+
+# ---------------------------------------------------------------------- statement
+@dataclass
+class Statement:
+    """What the verifier holds: the public tensors' values and every commitment."""
+
+    public: dict
+    commitments: dict
+
+    def absorb(self, t: Transcript, graph: Graph) -> None:
+        t.absorb("nn/graph", graph.describe())
+        for n in graph.public():
+            a = np.asarray(self.public[n])
+            if a.shape != graph.tensors[n].shape:
+                raise MalformedProof(f"public tensor {n!r} has shape {a.shape}, the graph says {graph.tensors[n].shape}")
+            t.absorb("nn/public", L.to_padded(a).to_bytes())
+        for n in graph.committed():
+            c = self.commitments.get(n)
+            if not isinstance(c, hyrax.Commitment):
+                raise MalformedProof(f"no commitment for {n!r}")
+            if c.length != 1 << graph.tensors[n].num_vars:
+                raise MalformedProof(f"the commitment of {n!r} is for {c.length} entries, the layout has "
+                                     f"{1 << graph.tensors[n].num_vars}")
+            t.absorb_int("nn/gen_dim", c.gen_dim)
+            t.absorb_g1("nn/commitment", c.to_bytes())
+
+
+def default_gen_dim(num_vars: int) -> int:
+    """Hyrax row length for a committed layout of 2^num_vars entries: about the square root."""
+    return 1 << ((num_vars + 1) // 2)
+
+
+def commit_tensor(values, gen_dim: int | None = None) -> hyrax.Commitment:
+    """The commitment of an integer array in the padded layout (e.g. model weights,
+    made once and given to prove/verify as an external commitment)."""
+    t = L.to_padded(values)
+    return hyrax.commit(t, gen_dim or default_gen_dim(len(t).bit_length() - 1))
+
+
+# ---------------------------------------------------------------------- context
+class _Context:
+    """What an operation's backward sees (shared by both sides)."""
+
+    def __init__(self, graph: Graph, ch, prover: bool, witness=None, public=None):
+        self.graph = graph
+        self.ch = ch
+        self.is_prover = prover
+        self._witness = witness
+        self._public = public or {}
+        self._fr: dict[str, FrTensor] = {}
+        self.pending: dict[str, list] = {n: [] for n in graph.tensors}
+        self.debug = False
+
+    # values (prover only)
+    def value(self, name: str) -> np.ndarray:
+        if not self.is_prover:
+            raise RuntimeError("the verifier has no witness values")
+        return self._witness[name]
+
+    def fr(self, name: str) -> FrTensor:
+        """The tensor in the padded layout (prover only; cached)."""
+        if name not in self._fr:
+            self._fr[name] = L.to_padded(self.value(name))
+        return self._fr[name]
+
+    def shape(self, name: str) -> tuple:
+        return self.graph.tensors[name].shape
+
+    # messages
+    def message(self, label: str, n: int, compute: Callable[[], Sequence[int]]) -> list[int]:
+        if self.is_prover:
+            vals = list(compute())
+            if len(vals) != n:
+                raise AssertionError(f"{label}: computed {len(vals)} values, expected {n}")
+            return self.ch.send(label, vals)
+        return self.ch.receive(label, n)
+
+    def challenges(self, label: str, n: int) -> list[int]:
+        return self.ch.challenges(label, n)
+
+    def sumcheck(self, num_vars: int, num_tables: int, terms, claim: int, eq_point=(),
+                 tables: Callable[[], list] | None = None):
+        if self.is_prover:
+            return prove_sumcheck(self.ch, tables(), terms, claim, eq_point)
+        return verify_sumcheck(self.ch, num_vars, num_tables, terms, claim, eq_point)
+
+    def check(self, ok: bool, what: str) -> None:
+        if not ok:
+            raise ClaimMismatch(what)
+
+    # claims
+    def claim(self, name: str, point, value: int) -> None:
+        """A claim on tensor `name` (padded layout) at point."""
+        spec = self.graph.tensors[name]
+        point = [int(x) % R for x in point]
+        if len(point) != spec.num_vars:
+            raise AssertionError(f"claim on {name}: {len(point)} coordinates, {spec.num_vars} variables")
+        value = int(value) % R
+        if self.debug and self.is_prover and self.fr(name).evaluate(point) != value:
+            raise AssertionError(f"the prover made a false claim on {name!r}")
+        if spec.kind == "public" and not self.is_prover:
+            got = L.to_padded(np.asarray(self._public[name])).evaluate(point)
+            self.check(got == value, f"claim on the public tensor {name!r} is wrong")
+            return
+        self.pending[name].append((point, value))
+
+    def output_claim(self, name: str):
+        """The single claim (point, value) the producing op must prove, or None when
+        nothing depends on this derived tensor."""
+        spec = self.graph.tensors[name]
+        if spec.kind == "derived":
+            claims = self.pending[name]
+            if not claims:
+                return None
+            if self.is_prover:
+                pt, v = claims_reduce.prove(self.ch, self.fr(name), claims)
+            else:
+                pt, v = claims_reduce.verify(self.ch, spec.num_vars, claims)
+            self.pending[name] = []
+            return pt, v
+        point = self.challenges("nn/anchor", spec.num_vars)
+        (v,) = self.message("nn/anchor-value", 1, lambda: [self.fr(name).evaluate(point)])
+        self.claim(name, point, v)
+        return point, v
+
+
+# ---------------------------------------------------------------------- driver
+def _lookup_groups(graph: Graph):
+    groups: dict[str, list[LookupUse]] = {}
+    for op in graph.ops:
+        for use in op.lookups():
+            for n in (use.x, use.y):
+                if n is not None and graph.tensors[n].kind != "committed":
+                    raise AssertionError(f"lookup tensor {n!r} must be committed")
+            groups.setdefault(use.key, []).append(use)
+    return groups
+
+
+def _pad_value(table: Table, which: str) -> int:
+    return table.pad_x() if which == "x" else table.pad_y()
+
+
+def _lookup_phase(ctx: _Context, timings: dict) -> None:
+    """One tlookup per table over the concatenation of every tensor looked up in it.
+    Tensor i (n_i variables) is zero-extended to n = max n_i variables and every slot
+    outside its real entries holds the table's pad value T[0] (f(T[0]) for outputs);
+    instances beyond the count (to a power of two) are all pad. The tlookup claim on the
+    concatenation (at rho = (rho_low, rho_top)) is split into one claim per tensor at
+    rho_low[:n_i], which the prover sends and the verifier recombines:
+        X(rho) = sum_i eq(rho_top, i) [x_i(rho_low[:n_i]) z_i + T0 (1 - ind_i(rho_low[:n_i]) z_i)]
+                 + T0 sum_{i >= count} eq(rho_top, i),     z_i = prod_{j >= n_i} (1 - rho_low[j])."""
+    g = ctx.graph
+    for key, uses in _lookup_groups(g).items():
+        t0 = time.perf_counter()
+        table = uses[0].table()
+        n = max(g.tensors[u.x].num_vars for u in uses)
+        count = 1 << (len(uses) - 1).bit_length()
+        st = tlookup.make_statement(table, count, 1 << n, include_table=True)
+        ctx.ch.transcript.absorb("nn/lookup-table", key.encode())
+        which_names = [("x", [u.x for u in uses])] + ([("y", [u.y for u in uses])] if table.is_mapping else [])
+        if ctx.is_prover:
+            cat = {}
+            for which, names in which_names:
+                pad = _pad_value(table, which)
+                views = []
+                for name in names:
+                    outside = 1 - L.indicator(g.tensors[name].shape)
+                    views.append((ctx.fr(name) + outside * pad).pad(1 << n, pad))
+                views += [FrTensor.full(1 << n, pad)] * (count - len(uses))
+                cat[which] = FrTensor.cat(views)
+            fork = ctx.ch.transcript.fork()
+            _, proof = tlookup.prove(ctx.ch.transcript, table, cat["x"], cat.get("y"), num=count, statement=st)
+            ctx.ch.send_blob(proof.to_bytes())
+            res = tlookup.verify(fork, st, proof)  # the claims' point (fork ends in the same state)
+        else:
+            proof = tlookup.LookupProof.from_bytes(ctx.ch.receive_blob("lookup proof"), st)
+            res = tlookup.verify(ctx.ch.transcript, st, proof)
+        rho = list(res.input_point)
+        rho_low, rho_top = rho[:n], rho[n:]
+        for (which, names), total in zip(which_names, res.input_values):
+            pad = _pad_value(table, which)
+            subpoints = [rho_low[:g.tensors[nm].num_vars] for nm in names]
+            vals = ctx.message("nn/lookup-split", len(names),
+                               lambda: [ctx.fr(nm).evaluate(p) for nm, p in zip(names, subpoints)])
+            acc = 0
+            eqs = FrTensor.eq(rho_top).to_ints() if rho_top else [1]
+            for i, (nm, p, v) in enumerate(zip(names, subpoints, vals)):
+                z = 1
+                for c in rho_low[len(p):]:
+                    z = z * (1 - c) % R
+                ind = L.indicator_mle(g.tensors[nm].shape, p) * z % R
+                acc += eqs[i] * (v * z + pad * (1 - ind))
+                ctx.claim(nm, p, v)
+            acc += pad * sum(eqs[len(names):])
+            ctx.check(acc % R == total % R, f"lookup {key}: the per-tensor claims do not add up")
+        timings["lookups_s"] = timings.get("lookups_s", 0.0) + time.perf_counter() - t0
+
+
+def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
+    """Every committed tensor: claims (possibly none) reduced to one point together with
+    the proof that its padding slots are zero, then one Hyrax opening."""
+    g = ctx.graph
+    t0 = time.perf_counter()
+    for name in g.committed():
+        spec = g.tensors[name]
+        claims = ctx.pending[name]
+        shape = spec.shape
+        outside_mle = lambda p, shape=shape: (1 - L.indicator_mle(shape, p)) % R
+        if ctx.is_prover:
+            point, value = claims_reduce.prove(ctx.ch, ctx.fr(name), claims, 1 - L.indicator(shape))
+        else:
+            point, value = claims_reduce.verify(ctx.ch, spec.num_vars, claims, outside_mle)
+        com = commitments[name]
+        if ctx.is_prover:
+            _, proof = hyrax.open_batch(ctx.ch.transcript, [ctx.fr(name)], [com], point, [value])
+            ctx.ch.send_blob(proof.to_bytes())
+        else:
+            hyrax.verify_batch(ctx.ch.transcript, [com], point, [value], ctx.ch.receive_blob("opening"))
+        ctx.pending[name] = []
+    timings["openings_s"] = time.perf_counter() - t0
+
+
+def _backward(ctx: _Context, timings: dict) -> None:
+    t0 = time.perf_counter()
+    for op in reversed(ctx.graph.ops):
+        t1 = time.perf_counter()
+        op.backward(ctx)
+        key = f"op_{op.name}_s"
+        timings[key] = timings.get(key, 0.0) + time.perf_counter() - t1
+    for name, spec in ctx.graph.tensors.items():
+        if spec.kind == "derived" and ctx.pending[name]:
+            raise AssertionError(f"claims on {name!r} were never passed to its producer")
+    timings["backward_s"] = time.perf_counter() - t0
+
+
+def _transcript(graph: Graph) -> Transcript:
+    return Transcript("zkproof/nn/" + graph.label)
+
+
+def prove(graph: Graph, witness: dict, commitments: dict | None = None, timings: dict | None = None,
+          debug: bool = False):
+    """Prove that `witness` (from graph.forward) is the graph's computation.
+
+    commitments: external commitments (e.g. model weights committed once with
+    commit_tensor); every other committed tensor is committed here. Returns
+    (Statement, proof bytes). timings (optional dict) receives the phase times.
+    debug: check every claim the prover makes against the witness (slow; for tests)."""
+    timings = {} if timings is None else timings
+    t0 = time.perf_counter()
+    coms = dict(commitments or {})
+    ctx = _Context(graph, None, True, witness)
+    ctx.debug = debug
+    for name in graph.committed():
+        if name not in coms:
+            t = ctx.fr(name)
+            coms[name] = hyrax.commit(t, default_gen_dim(graph.tensors[name].num_vars))
+    timings["commit_s"] = time.perf_counter() - t0
+    st = Statement({n: witness[n] for n in graph.public()}, coms)
+    transcript = _transcript(graph)
+    st.absorb(transcript, graph)
+    ctx.ch = ProverChannel(transcript)
+    _backward(ctx, timings)
+    _lookup_phase(ctx, timings)
+    _opening_phase(ctx, coms, timings)
+    timings["prove_total_s"] = time.perf_counter() - t0
+    return st, ctx.ch.bytes()
+
+
+def verify(graph: Graph, statement: Statement, proof: bytes) -> None:
+    """Accept (return None) or raise a VerificationError. The verifier needs the graph
+    (built from shapes) and the statement: public values and commitments (external
+    ones, such as weights, are the caller's to trust)."""
+    transcript = _transcript(graph)
+    statement.absorb(transcript, graph)
+    ctx = _Context(graph, VerifierChannel(transcript, proof), False, public=statement.public)
+    timings: dict = {}
+    _backward(ctx, timings)
+    _lookup_phase(ctx, timings)
+    _opening_phase(ctx, statement.commitments, timings)
+    ctx.ch.finish()

@@ -1,0 +1,81 @@
+"""The padded layout every zkproof.nn tensor is proved in, and its public indicator.
+
+A tensor of shape (a_0, .., a_{k-1}) (row-major, integers) is proved as the FrTensor of
+shape (a_0', .., a_{k-1}') with a_i' = next_pow2(a_i), zero in every padded slot
+(`zkproof.sumcheck.batch.pad_axes`, the layout of the matmul and Hadamard protocols).
+Its multilinear extension has sum_i log2(a_i') variables; the LAST axis owns the lowest
+variables, the first axis the top ones. A point is therefore split per axis as
+point = (coords of axis k-1, .., coords of axis 0).
+
+`indicator_mle(shape, point)` is the extension of the 0/1 tensor marking the real slots,
+prod_i prefix(a_i, point_i) (zkproof.lookup.tlookup.prefix_mle): O(#variables) for a
+verifier. Padding slots are zero only if somebody proves it: for committed tensors the
+claim reduction does (zkproof.claims_reduce); tensors computed from others inherit it.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..field.tensor import FrTensor, next_pow2
+from ..lookup.tlookup import prefix_mle
+from ..sumcheck.batch import log2_pow2, pad_axes
+
+
+def padded_shape(shape: Sequence[int]) -> tuple:
+    return tuple(next_pow2(int(s)) for s in shape)
+
+
+def axis_vars(shape: Sequence[int]) -> list[int]:
+    """log2 of each padded axis, in axis order."""
+    return [log2_pow2(int(s)) for s in shape]
+
+
+def num_vars(shape: Sequence[int]) -> int:
+    return sum(axis_vars(shape))
+
+
+def split_point(shape: Sequence[int], point: Sequence[int]) -> list[list[int]]:
+    """The coordinates of each axis (axis order), from a point in the evaluate convention."""
+    lv = axis_vars(shape)
+    if len(point) != sum(lv):
+        raise ValueError(f"a point for shape {tuple(shape)} needs {sum(lv)} coordinates, got {len(point)}")
+    out, pos = [], 0
+    for n in reversed(lv):
+        out.append(list(point[pos:pos + n]))
+        pos += n
+    return out[::-1]
+
+
+def join_point(parts: Sequence[Sequence[int]]) -> list[int]:
+    """Inverse of split_point: per-axis coordinates (axis order) to one point."""
+    out = []
+    for p in reversed(parts):
+        out.extend(p)
+    return out
+
+
+def indicator_mle(shape: Sequence[int], point: Sequence[int]) -> int:
+    """Extension of the real-slot indicator of `shape` at point."""
+    acc = 1
+    for a, pt in zip(shape, split_point(shape, point)):
+        acc = acc * prefix_mle(int(a), pt)
+    return acc % _R
+
+
+def to_padded(values, device: str = "cpu") -> FrTensor:
+    """A NumPy integer array (any shape) as an FrTensor in the padded layout."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"expected an integer array, got dtype {arr.dtype}")
+    shape = arr.shape if arr.ndim else (1,)
+    return pad_axes(FrTensor.from_ints(arr.reshape(-1).astype(np.int64), device), shape)
+
+
+def indicator(shape: Sequence[int], device: str = "cpu") -> FrTensor:
+    """The 0/1 real-slot indicator in the padded layout."""
+    return to_padded(np.ones(tuple(shape), dtype=np.int64), device)
+
+
+from ..field.scalar import R as _R  # noqa: E402
