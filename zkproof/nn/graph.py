@@ -339,8 +339,8 @@ def _lookup_groups(graph: Graph):
     for op in graph.ops:
         for use in op.lookups():
             for n in (use.x, use.y):
-                if n is not None and graph.tensors[n].kind != "committed":
-                    raise AssertionError(f"lookup tensor {n!r} must be committed")
+                if n is not None and graph.tensors[n].kind == "derived":
+                    raise AssertionError(f"lookup tensor {n!r} must be committed or public")
             groups.setdefault(use.key, []).append(use)
     return groups
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lookup.tables import Table
 from ..wire import Writer
 from . import layout as L
 from .fixed_point import rescale as fp_rescale
-from .graph import LookupUse, Op
+from .graph import Op
+from .nonlinear import range_use
 
 CHUNK = 16
 
@@ -45,10 +45,6 @@ def split_chunks(x: np.ndarray, bits: list[int]) -> list[np.ndarray]:
     return out
 
 
-def range_use(bits: int, x: str) -> LookupUse:
-    return LookupUse(f"range[0,2^{bits})", lambda: Table.range(0, 1 << bits), x)
-
-
 class Rescale(Op):
     name = "rescale"
 
@@ -71,7 +67,7 @@ class Rescale(Op):
         return [y] + split_chunks(rem, self.bits)
 
     def lookups(self):
-        return [range_use(b, r) for b, r in zip(self.bits, self.outputs[1:])]
+        return [range_use(0, b, r) for b, r in zip(self.bits, self.outputs[1:])]
 
     def backward(self, ctx) -> None:
         oc = ctx.output_claim(self.outputs[0])
