@@ -6,8 +6,9 @@ Scales (every tensor is an integer q standing for q / 2^frac):
     Linear biases, norm shifts                                      2^(act_frac + weight_frac), 2^act_frac
     GELU/SiLU table inputs                                          2^lookup_frac (rescaled to it first)
 A Linear layer computes X·W + b at 2^(act_frac + weight_frac) and rescales by weight_frac.
-The attention scale 1/sqrt(head_dim) is folded into W_q and b_q before quantisation
-(the same real-valued function, one rescale fewer).
+zkAttn applies 1/sqrt(head_dim) itself; its output is at 2^attn_in_frac, so the bias of
+the attention output projection is at 2^(attn_in_frac + weight_frac). Norm gains and shifts
+are (1, H) rows (gain at 2^weight_frac, shift at 2^(act_frac + weight_frac)).
 
 Weight layout: Linear weights are stored (d_in, d_out) (zkproof.nn.linear), the
 transpose of torch's nn.Linear.weight. Graph input names are the canonical names of
@@ -17,7 +18,6 @@ token-type-0 row, added as the bias of the embedding gather).
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -33,8 +33,18 @@ class QuantConfig:
     weight_bits: int = 24        # every quantised weight must fit (checked; ValueError names it)
     lookup_frac: int = 8         # GELU/SiLU inputs are rescaled to 2^lookup_frac for the table
     lookup_bits: int = 16        # GELU/SiLU table: inputs in [-2^(bits-1), 2^(bits-1))
-    norm_frac: int = 16          # fractional bits of the normalisation factor (1/sigma) inside norms
-    softmax_frac: int = 8        # attention scores are rescaled to 2^softmax_frac before the exp
+    norm_bits: int = 16          # 1/sigma table over the rescaled variance: [0, 2^norm_bits)
+    norm_extra: int = 12         # bits of 1/sigma beyond the activation scale
+    norm_headroom: int = 2       # calibration: the largest variance seen uses 2^-headroom of the table
+    # zkAttn (zkproof.nn.zkattn.ZkAttnConfig; causal comes from the model family)
+    attn_in_frac: int = 8        # Q, K, V are rescaled to 2^attn_in_frac
+    attn_in_bits: int = 14
+    attn_seg_bits: int = 8
+    attn_segments: int = 5
+    attn_low: int = 1
+    attn_top: int = 2
+    attn_theta_bits: int = 16
+    attn_rowsum_tol_bits: int = 6
 
     def __post_init__(self):
         for f in fields(self):
@@ -43,13 +53,21 @@ class QuantConfig:
                 raise ValueError(f"QuantConfig.{f.name} must be a non-negative int, got {v!r}")
         if not 1 <= self.act_frac <= 20 or not 1 <= self.weight_frac <= 20:
             raise ValueError("act_frac and weight_frac must be in [1, 20]")
-        if self.lookup_frac > self.act_frac or self.softmax_frac > self.act_frac:
-            raise ValueError("lookup_frac and softmax_frac cannot exceed act_frac (tables take rescaled activations)")
+        if self.lookup_frac > self.act_frac or self.attn_in_frac > self.act_frac:
+            raise ValueError("lookup_frac and attn_in_frac cannot exceed act_frac (tables take rescaled activations)")
         if not 2 <= self.lookup_bits <= 24:
             raise ValueError("lookup_bits must be in [2, 24]")
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def attention(self, causal: bool):
+        from ..zkattn import ZkAttnConfig
+
+        return ZkAttnConfig(in_frac=self.attn_in_frac, in_bits=self.attn_in_bits, seg_bits=self.attn_seg_bits,
+                            segments=self.attn_segments, low=self.attn_low, top=self.attn_top,
+                            theta_bits=self.attn_theta_bits, rowsum_tol_bits=self.attn_rowsum_tol_bits,
+                            causal=causal)
 
     @classmethod
     def from_dict(cls, d: dict) -> "QuantConfig":
@@ -88,15 +106,14 @@ def quantize_weights(spec: ModelSpec, q: QuantConfig) -> dict:
         lins += [f"layers.{i}.attn.{n}" for n in "qkvo"]
         lins += [f"layers.{i}.mlp.{n}" for n in (("gate", "up", "down") if c.family == "llama" else ("up", "down"))]
     for n in norms:
-        out[n + ".weight"] = _w(spec, n + ".weight", q, fw)
+        out[n + ".weight"] = _w(spec, n + ".weight", q, fw).reshape(1, -1)
         if n + ".bias" in spec.weights:
-            out[n + ".bias"] = quantize(spec.weights[n + ".bias"], fa, 62, name=n + ".bias")
-    qscale = 1.0 / math.sqrt(c.head_dim)
+            out[n + ".bias"] = quantize(spec.weights[n + ".bias"], fa + fw, 62, name=n + ".bias").reshape(1, -1)
     for n in lins:
-        s = qscale if n.endswith("attn.q") else 1.0
-        out[n + ".weight"] = _w(spec, n + ".weight", q, fw, transpose=True, scale=s)
+        out[n + ".weight"] = _w(spec, n + ".weight", q, fw, transpose=True)
         if n + ".bias" in spec.weights:
-            out[n + ".bias"] = quantize(spec.weights[n + ".bias"] * s, fa + fw, 62, name=n + ".bias")
+            bf = (q.attn_in_frac if n.endswith("attn.o") else fa) + fw
+            out[n + ".bias"] = quantize(spec.weights[n + ".bias"], bf, 62, name=n + ".bias")
     if c.output == "logits":
         out["lm_head.weight"] = _w(spec, "lm_head.weight", q, fw, transpose=True)
     return out

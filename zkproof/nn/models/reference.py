@@ -63,8 +63,10 @@ def _lin(x, spec, name):
     return y + b if b is not None else y
 
 
-def _norm(x, spec, name):
+def _norm(x, spec, name, taps=None):
     c = spec.config
+    if taps is not None:
+        taps[name] = x
     if c.norm == "rmsnorm":
         return rmsnorm(x, spec.weights[name + ".weight"], c.norm_eps)
     return layernorm(x, spec.weights[name + ".weight"], spec.weights[name + ".bias"], c.norm_eps)
@@ -96,7 +98,8 @@ def _mlp(x, spec, i):
     return _lin(act(_lin(x, spec, f"layers.{i}.mlp.up")), spec, f"layers.{i}.mlp.down")
 
 
-def forward(spec: ModelSpec, tokens) -> np.ndarray:
+def forward(spec: ModelSpec, tokens, taps: dict | None = None) -> np.ndarray:
+    """Float output; `taps` (optional dict) receives every norm's input by norm name."""
     c = spec.config
     tokens = np.asarray(tokens, dtype=np.int64)
     s = tokens.shape[0]
@@ -104,16 +107,15 @@ def forward(spec: ModelSpec, tokens) -> np.ndarray:
     if c.family in ("bert", "gpt2"):
         x = x + spec.weights["embed.pos"][:s]
     if c.family == "bert":
-        x = layernorm(x + spec.weights["embed.type"][0], spec.weights["embed.ln.weight"],
-                      spec.weights["embed.ln.bias"], c.norm_eps)
+        x = _norm(x + spec.weights["embed.type"][0], spec, "embed.ln", taps)
         for i in range(c.layers):
-            x = _norm(x + _attention(x, spec, i), spec, f"layers.{i}.ln1")
-            x = _norm(x + _mlp(x, spec, i), spec, f"layers.{i}.ln2")
+            x = _norm(x + _attention(x, spec, i), spec, f"layers.{i}.ln1", taps)
+            x = _norm(x + _mlp(x, spec, i), spec, f"layers.{i}.ln2", taps)
         return x
     for i in range(c.layers):
-        x = x + _attention(_norm(x, spec, f"layers.{i}.ln1"), spec, i)
-        x = x + _mlp(_norm(x, spec, f"layers.{i}.ln2"), spec, i)
-    x = _norm(x, spec, "final_ln")
+        x = x + _attention(_norm(x, spec, f"layers.{i}.ln1", taps), spec, i)
+        x = x + _mlp(_norm(x, spec, f"layers.{i}.ln2", taps), spec, i)
+    x = _norm(x, spec, "final_ln", taps)
     return x @ spec.weights["lm_head.weight"].T
 
 
