@@ -94,10 +94,12 @@ class ModelGraph:
         tokens = np.asarray(tokens, dtype=np.int64).reshape(-1)
         if tokens.shape[0] != self.seq:
             raise ValueError(f"the graph is for {self.seq} tokens, got {tokens.shape[0]}")
+        out = dict(self.constants)
+        if "tokens.onehot" not in g.tensors:
+            return out
         V = g.tensors["tokens.onehot"].shape[1]
         if tokens.size and (tokens.min() < 0 or tokens.max() >= V):
             raise ValueError(f"token ids must be in [0, {V}), got {tokens.min()}..{tokens.max()}")
-        out = dict(self.constants)
         oh = np.zeros((self.seq, V), dtype=np.int64)
         oh[np.arange(self.seq), tokens] = 1
         out["tokens.onehot"] = oh
@@ -115,23 +117,51 @@ def _linear(g, x, w, b, shift, name):
     return g.add(Rescale(shift), y, name=name)[0] if shift > 0 else y
 
 
-def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int) -> ModelGraph:
-    """The graph of one inference over `seq` tokens (shapes only; no weight values)."""
+def num_stages(cfg: ModelConfig) -> int:
+    """Stages: the embeddings (with BERT's embedding norm), one per layer, and for decoders the
+    head (final norm and LM head)."""
+    return 1 + cfg.layers + (cfg.family != "bert")
+
+
+def stage_weights(cfg: ModelConfig, stage: int) -> list[str]:
+    """The weight names a stage uses."""
+    shapes = weight_shapes(cfg)
+    if stage == 0:
+        pre = ("embed.",)
+    elif stage <= cfg.layers:
+        pre = (f"layers.{stage - 1}.",)
+    else:
+        pre = ("final_ln.", "lm_head.")
+    return [n for n in shapes if n.startswith(pre)]
+
+
+def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start: int = 0,
+                end: int | None = None, label: str = "") -> ModelGraph:
+    """The graph of stages [start, end) of one inference over `seq` tokens (shapes only).
+
+    Input: the public one-hot tokens (start = 0) or the committed boundary tensor
+    "boundary.{start}" (seq, hidden) at 2^act_frac; output: the public "output" (end = the
+    number of stages) or the committed "boundary.{end}"."""
+    n_st = num_stages(cfg)
+    end = n_st if end is None else end
+    if not 0 <= start < end <= n_st:
+        raise ValueError(f"stages [{start}, {end}) outside [0, {n_st})")
     if not 1 <= seq <= cfg.max_positions:
         raise ValueError(f"sequence length must be in [1, {cfg.max_positions}], got {seq}")
     missing = [n for n in norm_names(cfg) if n not in shifts]
     if missing:
         raise ValueError(f"no calibrated variance shift for the norms {missing}")
-    g = Graph(f"{cfg.family}-model")
+    g = Graph(label or f"{cfg.family}-model")
     consts: dict = {}
     shapes = weight_shapes(cfg)
-    for n, s in shapes.items():
-        g.input(n, s, "committed")
+    for st in range(start, end):
+        for n in stage_weights(cfg, st):
+            g.input(n, shapes[n], "committed")
     has_bias = cfg.family != "llama"
     W = lambda n: n + ".weight"
     B = lambda n: (n + ".bias") if has_bias else None
     fa, fw, fl, fq = q.act_frac, q.weight_frac, q.lookup_frac, q.attn_in_frac
-    H, T = cfg.hidden, seq
+    T = seq
     acfg = q.attention(causal=cfg.causal)
     acfg.check_head_dim(cfg.head_dim)
 
@@ -159,8 +189,7 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int) -> Mod
     def act(x, name):
         x = to_frac(x, fa, fl, f"{name}.in")
         lo = -(1 << (q.lookup_bits - 1))
-        fn = cfg.act
-        return g.add(Elementwise(fn, lo, q.lookup_bits, fl, fa), x, name=name)[0]
+        return g.add(Elementwise(cfg.act, lo, q.lookup_bits, fl, fa), x, name=name)[0]
 
     def mlp(x, i):
         p = f"layers.{i}.mlp"
@@ -172,33 +201,43 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int) -> Mod
             h = act(up, f"{p}.act")
         return _linear(g, h, W(f"{p}.down"), B(f"{p}.down"), fw, f"{p}.down")
 
-    g.input("tokens.onehot", (T, cfg.vocab), "public")
-    x = A.gather_rows(g, "tokens.onehot", "embed.word", "embed.tokens",
-                      bias="embed.type0" if cfg.family == "bert" else None)
-    if cfg.family in ("bert", "gpt2"):
-        g.input("positions.onehot", (T, cfg.max_positions), "public")
-        pos = A.gather_rows(g, "positions.onehot", "embed.pos", "embed.positions")
-        x = g.add(Add(), x, pos, name="embed.sum")[0]
-    if cfg.family == "bert":
-        x = norm(x, "embed.ln")
-        for i in range(cfg.layers):
-            x = norm(g.add(Add(), x, attn(x, i), name=f"layers.{i}.res1")[0], f"layers.{i}.ln1")
-            x = norm(g.add(Add(), x, mlp(x, i), name=f"layers.{i}.res2")[0], f"layers.{i}.ln2")
-        out = x
-    else:
-        for i in range(cfg.layers):
+    def stage(x, st):
+        if st == 0:
+            g.input("tokens.onehot", (T, cfg.vocab), "public")
+            x = A.gather_rows(g, "tokens.onehot", "embed.word", "embed.tokens",
+                              bias="embed.type0" if cfg.family == "bert" else None)
+            if cfg.family in ("bert", "gpt2"):
+                g.input("positions.onehot", (T, cfg.max_positions), "public")
+                pos = A.gather_rows(g, "positions.onehot", "embed.pos", "embed.positions")
+                x = g.add(Add(), x, pos, name="embed.sum")[0]
+            return norm(x, "embed.ln") if cfg.family == "bert" else x
+        if st <= cfg.layers:
+            i = st - 1
+            if cfg.family == "bert":
+                x = norm(g.add(Add(), x, attn(x, i), name=f"layers.{i}.res1")[0], f"layers.{i}.ln1")
+                return norm(g.add(Add(), x, mlp(x, i), name=f"layers.{i}.res2")[0], f"layers.{i}.ln2")
             x = g.add(Add(), x, attn(norm(x, f"layers.{i}.ln1"), i), name=f"layers.{i}.res1")[0]
-            x = g.add(Add(), x, mlp(norm(x, f"layers.{i}.ln2"), i), name=f"layers.{i}.res2")[0]
-        out = _linear(g, norm(x, "final_ln"), W("lm_head"), None, fw, "logits")
-    # the public output under a fixed name: a rescale-free relabel is not an op, so rename
-    g.tensors["output"] = g.tensors.pop(out)
-    g.tensors["output"].name = "output"
-    prod = g.ops[g.tensors["output"].producer]
-    prod.outputs = ["output" if o == out else o for o in prod.outputs]
+            return g.add(Add(), x, mlp(norm(x, f"layers.{i}.ln2"), i), name=f"layers.{i}.res2")[0]
+        return _linear(g, norm(x, "final_ln"), W("lm_head"), None, fw, "logits")
+
+    x = None if start == 0 else g.input(f"boundary.{start}", (T, cfg.hidden), "committed")
+    for st in range(start, end):
+        x = stage(x, st)
+    out = "output" if end == n_st else f"boundary.{end}"
+    _rename(g, x, out)
+    g.set_kind(out, "public" if end == n_st else "committed")
+    return ModelGraph(g, T, consts, out)
+
+
+def _rename(g: Graph, old: str, new: str) -> None:
+    """Give the tensor `old` (an op output) the name `new`."""
+    spec = g.tensors.pop(old)
+    spec.name = new
+    g.tensors[new] = spec
+    prod = g.ops[spec.producer]
+    prod.outputs = [new if o == old else o for o in prod.outputs]
     for op in g.ops:
-        op.inputs = ["output" if o == out else o for o in op.inputs]
-    g.set_kind("output", "public")
-    return ModelGraph(g, T, consts)
+        op.inputs = [new if o == old else o for o in op.inputs]
 
 
 def calibrate_shifts(spec: ModelSpec, q: QuantConfig, token_lists) -> dict:
@@ -242,26 +281,34 @@ class QuantizedModel:
         self.shifts = dict(shifts)
         self._graphs: dict = {}
 
-    def graph(self, seq: int) -> ModelGraph:
-        if seq not in self._graphs:
-            self._graphs[seq] = build_graph(self.config, self.quant, self.shifts, seq)
-        return self._graphs[seq]
+    def graph(self, seq: int, start: int = 0, end: int | None = None) -> ModelGraph:
+        key = (seq, start, end)
+        if key not in self._graphs:
+            self._graphs[key] = build_graph(self.config, self.quant, self.shifts, seq, start, end)
+        return self._graphs[key]
 
-    def inputs(self, tokens) -> dict:
-        tokens = np.asarray(tokens, dtype=np.int64).reshape(-1)
-        mg = self.graph(len(tokens))
-        out = mg.public_inputs(tokens)
-        out.update(self.weights)
+    def inputs(self, mg: ModelGraph, tokens, boundary=None) -> dict:
+        """Every input of a (segment) graph: public inputs, weights, the boundary tensor."""
+        out = mg.public_inputs(tokens) if "tokens.onehot" in mg.graph.tensors else dict(mg.constants)
+        for n, t in mg.graph.tensors.items():
+            if t.producer is None and n in self.weights:
+                out[n] = self.weights[n]
+            elif t.producer is None and n.startswith("boundary."):
+                if boundary is None:
+                    raise ValueError(f"the graph needs the boundary tensor {n}")
+                out[n] = boundary
         return out
 
-    def forward(self, tokens) -> dict:
-        """The witness: every tensor of the graph for these tokens (exact integers)."""
+    def forward(self, tokens, start: int = 0, end: int | None = None, boundary=None) -> dict:
+        """The witness of stages [start, end): every tensor of that graph (exact integers)."""
         tokens = np.asarray(tokens, dtype=np.int64).reshape(-1)
-        return self.graph(len(tokens)).graph.forward(self.inputs(tokens))
+        mg = self.graph(len(tokens), start, end)
+        return mg.graph.forward(self.inputs(mg, tokens, boundary))
 
-    def output(self, witness: dict) -> np.ndarray:
-        """The public output as floats (hidden states or logits)."""
-        return dequantize(witness["output"], self.quant.act_frac)
+    def output(self, witness_or_ints) -> np.ndarray:
+        """The public output as floats (hidden states or logits), from a witness or the output ints."""
+        x = witness_or_ints["output"] if isinstance(witness_or_ints, dict) else witness_or_ints
+        return dequantize(x, self.quant.act_frac)
 
     def embedding(self, witness: dict) -> np.ndarray:
         return self.output(witness).mean(axis=0)
