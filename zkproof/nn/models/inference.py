@@ -320,6 +320,7 @@ def verify(data: bytes, mc: ModelCommitment) -> Verified:
     return Verified(st.tokens, st.output, dequantize(st.output, mc.quant.act_frac), len(graphs))
 
 
-def _standalone(statement: bytes, proof: bytes):
+def verify_standalone(statement: bytes, proof: bytes):
+    """An inference proof needs its model commitment: refuse (never ACCEPTED) without it."""
     raise StatementMismatch("an inference proof is verified against its model commitment: "
                             "zkproof verify FILE --model MODEL.zkcom")
