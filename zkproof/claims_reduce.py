@@ -108,3 +108,148 @@ def verify(ch, n: int, claims: Sequence[tuple], outside_mle: Callable | None = N
     if masked and (finals[2] != eq_eval(r, point) or finals[3] != outside_mle(point) % R):
         raise ClaimMismatch("claim reduction: the padding mask's evaluation is wrong")
     return point, finals[0]
+
+
+# ----------------------------------------------------------------------------- packed
+class EqCache:
+    """eq(u, .) tables by point (several tensors are evaluated, or weighted, at one
+    point: build its table once). Keeps the `keep` most recent tables."""
+
+    def __init__(self, device: str = "cpu", keep: int = 8):
+        self.device, self.keep = device, keep
+        self._tables: dict[tuple, FrTensor] = {}
+
+    def table(self, point) -> FrTensor:
+        key = tuple(int(x) % R for x in point)
+        t = self._tables.pop(key, None)
+        if t is None:
+            t = FrTensor.eq(list(key), self.device)
+        self._tables[key] = t
+        while len(self._tables) > self.keep:
+            self._tables.pop(next(iter(self._tables)))
+        return t
+
+    def evaluate(self, t: FrTensor, point) -> int:
+        """t(point) for a table of exactly 2^len(point) entries."""
+        if len(t) != 1 << len(point):
+            return t.evaluate(list(point))
+        return t.inner(self.table(point))
+
+
+def _pack_layout(sizes_log: Sequence[int]):
+    """Offsets of tensors of 2^n_j entries packed largest first (each block aligned to
+    its own size), and N with 2^N >= the total. Returns (order, offsets, N)."""
+    order = sorted(range(len(sizes_log)), key=lambda j: -sizes_log[j])
+    offsets = [0] * len(sizes_log)
+    pos = 0
+    for j in order:
+        offsets[j] = pos
+        pos += 1 << sizes_log[j]
+    N = max(0, (pos - 1).bit_length())
+    return order, offsets, N
+
+
+def _bits(x: int, n: int) -> list[int]:
+    return [(x >> i) & 1 for i in range(n)]
+
+
+def _block_eq(point, n_j: int, offset: int) -> int:
+    """eq(point[n_j:], block index of the tensor at `offset`)."""
+    hi = list(point[n_j:])
+    return eq_eval(hi, _bits(offset >> n_j, len(hi))) if hi else 1
+
+
+def _absorb_packed(ch, sizes_log, claims_per) -> tuple[int, int, list[int]]:
+    ch.transcript.absorb_int("reduce/packed", len(sizes_log))
+    for n, claims in zip(sizes_log, claims_per):
+        ch.transcript.absorb_int("reduce/n", n)
+        for point, value in claims:
+            if len(point) != n:
+                raise ValueError(f"a claim has {len(point)} coordinates, its tensor {n} variables")
+            ch.transcript.absorb_frs("reduce/claims", list(point) + [value])
+    _, _, N = _pack_layout(sizes_log)
+    return ch.challenge("reduce/alpha"), ch.challenge("reduce/gamma"), ch.challenges("reduce/r", N)
+
+
+def _packed_terms(gamma: int):
+    """tables: 0 = T (packed tensors), 1 = W, 2 = eq(r, .), 3 = outside (packed masks)."""
+    return [(1, (0, 1)), (gamma, (0, 2, 3))]
+
+
+def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[tuple]],
+                 outsides: Sequence[FrTensor | None], eq_cache: EqCache | None = None):
+    """Reduce the claims on several tensors, and their padding checks, to ONE sumcheck
+    over the tensors packed into one table (largest first, each block aligned to its
+    size). Statement: for every tensor j its claims t_j(u) = v and "t_j is zero where
+    outsides[j] is one". With alpha, gamma, r drawn after the claims are absorbed:
+
+        sum_(j,i) alpha^c(j,i) v_(j,i) = sum_x T(x) W(x) + gamma sum_x T(x) eq(r, x) O(x),
+
+    T, O the packed tensors and masks, W the packed sum_i alpha^c eq(u_(j,i), .). At the
+    final point v the prover sends a_j = t_j(v[:n_j]); the verifier checks
+    T(v) = sum_j eq(v[n_j:], block_j) a_j and computes W(v), eq(r, v), O(v) itself.
+    Returns [(v[:n_j], a_j)]: one claim per tensor, all at prefixes of one point (so the
+    tensors of one size open in one batch)."""
+    from .channel import prove_sumcheck
+    sizes = []
+    for j, t in enumerate(tensors):
+        n = len(t).bit_length() - 1
+        if len(t) != 1 << n:
+            raise ValueError(f"tensors[{j}]: length {len(t)} is not a power of two")
+        sizes.append(n)
+    claims_per = [[(list(p), int(v) % R) for p, v in cl] for cl in claims_per]
+    alpha, gamma, r = _absorb_packed(ch, sizes, claims_per)
+    order, offsets, N = _pack_layout(sizes)
+    dev = tensors[0].device
+    cache = eq_cache or EqCache(dev)
+    Ts, Ws, Os = [], [], []
+    p = 1
+    for j in order:
+        t = tensors[j]
+        w = FrTensor.zeros(len(t), dev)
+        for u, _ in claims_per[j]:
+            w = w + cache.table(u) * p
+            p = p * alpha % R
+        Ts.append(t)
+        Ws.append(w)
+        Os.append(outsides[j] if outsides[j] is not None else FrTensor.zeros(len(t), dev))
+    total = 1 << N
+    T = FrTensor.cat(Ts).pad(total)
+    W = FrTensor.cat(Ws).pad(total)
+    O = FrTensor.cat(Os).pad(total)
+    claim = _claimed([c for j in order for c in claims_per[j]], alpha)
+    point, _ = prove_sumcheck(ch, [T, W, FrTensor.eq(r, dev), O], _packed_terms(gamma), claim)
+    vals = ch.send("reduce/values", [cache.evaluate(tensors[j], point[:sizes[j]]) for j in range(len(tensors))])
+    return [(point[:n], v) for n, v in zip(sizes, vals)]
+
+
+def verify_packed(ch, sizes_log: Sequence[int], claims_per: Sequence[Sequence[tuple]],
+                  outside_mles: Sequence[Callable | None]):
+    """Verifier of prove_packed: returns [(v[:n_j], a_j)] or raises ClaimMismatch /
+    SumcheckError."""
+    from .channel import verify_sumcheck
+    sizes = [int(n) for n in sizes_log]
+    claims_per = [[(list(p), int(v) % R) for p, v in cl] for cl in claims_per]
+    alpha, gamma, r = _absorb_packed(ch, sizes, claims_per)
+    order, offsets, N = _pack_layout(sizes)
+    claim = _claimed([c for j in order for c in claims_per[j]], alpha)
+    point, (t_v, w_v, e_v, o_v) = verify_sumcheck(ch, N, 4, _packed_terms(gamma), claim)
+    vals = ch.receive("reduce/values", len(sizes))
+    t_exp = w_exp = o_exp = 0
+    p = 1
+    for j in order:
+        n = sizes[j]
+        be = _block_eq(point, n, offsets[j])
+        t_exp += be * vals[j]
+        w = 0
+        for u, _ in claims_per[j]:
+            w += p * eq_eval(u, point[:n])
+            p = p * alpha % R
+        w_exp += be * w
+        if outside_mles[j] is not None:
+            o_exp += be * outside_mles[j](point[:n])
+    if t_v != t_exp % R:
+        raise ClaimMismatch("packed claim reduction: the per-tensor values do not add up")
+    if w_v != w_exp % R or e_v != eq_eval(r, point) or o_v != o_exp % R:
+        raise ClaimMismatch("packed claim reduction: a public table's evaluation is wrong")
+    return [(point[:n], v) for n, v in zip(sizes, vals)]

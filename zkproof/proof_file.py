@@ -31,6 +31,7 @@ BUILTIN = [
     ("matmul/v1", "zkproof.sumcheck.matmul", "verify_bytes"),
     ("tlookup/v1", "zkproof.lookup.tlookup", "verify_bytes"),
     ("hyrax-open/v1", "zkproof.commit.hyrax", "verify_bytes"),
+    ("zkattn/v1", "zkproof.nn.zkattn", "verify_bytes"),
     ("nn-model/v1", "zkproof.nn.models.inference", "verify_standalone"),
 ]
 

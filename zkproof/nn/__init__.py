@@ -1,8 +1,10 @@
-"""Neural-network operations over fixed-point integer tensors (to come).
+"""Neural-network operations over fixed-point integer tensors (docs/nn.md).
 
-This subpackage will hold the application layer for transformer inference: fixed-point
-quantisation, one module per LLM operation (linear, rescale, lookups for non-linear
-functions, norms, residuals, RoPE, embeddings, masks), zkAttn, the model graph and the
-model loaders. Each operation is a prover/verifier pair that turns evaluation claims on
-its output into claims on its inputs and on what it committed (docs/architecture.md).
+- `fixed_point`: the one rounding rule, quantise / dequantise / rescale.
+- `graph`: `Graph` (tensors and ops), `forward` (the witness), `prove` / `verify`
+  (the backward proof pass, shared lookups, padding checks, openings).
+- one module per operation: `linear` (MatMul, Linear), `rescale`, `residual` (Add,
+  Product), `nonlinear` (GELU, SiLU, exp, rsqrt tables; RangeCheck), `norm` (RMSNorm,
+  LayerNorm), `rope`, `embedding`, `swiglu`, and `zkattn` (attention, every step proven).
+- `layout`: the padded layout all claims refer to.
 """

@@ -40,7 +40,7 @@ import numpy as np
 from .. import claims_reduce
 from ..channel import ProverChannel, VerifierChannel, prove_sumcheck, verify_sumcheck
 from ..commit import hyrax
-from ..errors import ClaimMismatch, MalformedProof
+from ..errors import ClaimMismatch, MalformedProof, VerificationError
 from ..field.scalar import R
 from ..field.tensor import FrTensor
 from ..lookup import tlookup
@@ -234,6 +234,33 @@ class Statement:
             t.absorb_g1("nn/commitment", c.to_bytes())
 
 
+    def to_bytes(self, graph: Graph) -> bytes:
+        """Public tensors (int64, graph order), then each commitment (gen_dim, rows)."""
+        w = Writer()
+        for n in graph.public():
+            a = np.asarray(self.public[n], dtype=np.int64).reshape(-1)
+            w.raw(a.astype("<i8").tobytes())
+        for n in graph.committed():
+            c = self.commitments[n]
+            w.u64(c.gen_dim).raw(c.to_bytes())
+        return w.bytes()
+
+    @classmethod
+    def read(cls, r: Reader, graph: Graph) -> "Statement":
+        """Inverse of to_bytes; every size from the graph (MalformedProof on bad bytes)."""
+        public, coms = {}, {}
+        for n in graph.public():
+            shape = graph.tensors[n].shape
+            size = int(np.prod(shape))
+            public[n] = np.frombuffer(r.raw(8 * size, f"public tensor {n}"), dtype="<i8").astype(np.int64).reshape(shape)
+        for n in graph.committed():
+            g = r.u64("gen_dim")
+            if g < 1 or g & (g - 1) or g > hyrax.MAX_GEN_DIM:
+                raise MalformedProof(f"commitment of {n!r}: gen_dim {g} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+            coms[n] = hyrax.Commitment.read(r, 1 << graph.tensors[n].num_vars, g)
+        return cls(public, coms)
+
+
 def default_gen_dim(num_vars: int) -> int:
     """Hyrax row length for a committed layout of 2^num_vars entries: about the square root."""
     return 1 << ((num_vars + 1) // 2)
@@ -259,6 +286,7 @@ class _Context:
         self._fr: dict[str, FrTensor] = {}
         self.pending: dict[str, list] = {n: [] for n in graph.tensors}
         self.debug = False
+        self.eq_cache = claims_reduce.EqCache()
 
     # values (prover only)
     def value(self, name: str) -> np.ndarray:
@@ -271,6 +299,10 @@ class _Context:
         if name not in self._fr:
             self._fr[name] = L.to_padded(self.value(name))
         return self._fr[name]
+
+    def evaluate(self, name: str, point) -> int:
+        """The prover's value of tensor `name` at point (eq tables shared per point)."""
+        return self.eq_cache.evaluate(self.fr(name), point)
 
     def shape(self, name: str) -> tuple:
         return self.graph.tensors[name].shape
@@ -294,8 +326,14 @@ class _Context:
         return verify_sumcheck(self.ch, num_vars, num_tables, terms, claim, eq_point)
 
     def check(self, ok: bool, what: str) -> None:
-        if not ok:
+        """The verifier's check (ClaimMismatch); on the prover side only in debug mode,
+        as an AssertionError (an honest prover never fails it)."""
+        if ok:
+            return
+        if not self.is_prover:
             raise ClaimMismatch(what)
+        if self.debug:
+            raise AssertionError(f"prover: {what}")
 
     # claims
     def claim(self, name: str, point, value: int) -> None:
@@ -328,7 +366,7 @@ class _Context:
             self.pending[name] = []
             return pt, v
         point = self.challenges("nn/anchor", spec.num_vars)
-        (v,) = self.message("nn/anchor-value", 1, lambda: [self.fr(name).evaluate(point)])
+        (v,) = self.message("nn/anchor-value", 1, lambda: [self.evaluate(name, point)])
         self.claim(name, point, v)
         return point, v
 
@@ -380,7 +418,14 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
             fork = ctx.ch.transcript.fork()
             _, proof = tlookup.prove(ctx.ch.transcript, table, cat["x"], cat.get("y"), num=count, statement=st)
             ctx.ch.send_blob(proof.to_bytes())
-            res = tlookup.verify(fork, st, proof)  # the claims' point (fork ends in the same state)
+            try:  # the claims' point (the fork ends in the transcript's state)
+                res = tlookup.verify(fork, st, proof)
+            except VerificationError:
+                if ctx.debug:
+                    raise AssertionError(f"prover: the lookup in {key} does not hold")
+                # a witness outside the table: the verifier rejects this lookup; what
+                # follows only keeps the proof well-formed
+                res = tlookup.LookupClaims(tuple([0] * (st.a)), (0,) * len(which_names), False, (), (), 0)
         else:
             proof = tlookup.LookupProof.from_bytes(ctx.ch.receive_blob("lookup proof"), st)
             res = tlookup.verify(ctx.ch.transcript, st, proof)
@@ -390,7 +435,7 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
             pad = _pad_value(table, which)
             subpoints = [rho_low[:g.tensors[nm].num_vars] for nm in names]
             vals = ctx.message("nn/lookup-split", len(names),
-                               lambda: [ctx.fr(nm).evaluate(p) for nm, p in zip(names, subpoints)])
+                               lambda: [ctx.evaluate(nm, p) for nm, p in zip(names, subpoints)])
             acc = 0
             eqs = FrTensor.eq(rho_top).to_ints() if rho_top else [1]
             for i, (nm, p, v) in enumerate(zip(names, subpoints, vals)):
@@ -406,26 +451,39 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
 
 
 def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
-    """Every committed tensor: claims (possibly none) reduced to one point together with
-    the proof that its padding slots are zero, then one Hyrax opening."""
+    """Every committed tensor's claims (possibly none) and the proof that its padding
+    slots are zero, reduced by ONE packed sumcheck (zkproof.claims_reduce.prove_packed)
+    to one point per tensor, all prefixes of one point; then the tensors of each
+    (size, gen_dim) are opened together by one Hyrax IPA."""
     g = ctx.graph
     t0 = time.perf_counter()
-    for name in g.committed():
-        spec = g.tensors[name]
-        claims = ctx.pending[name]
-        shape = spec.shape
-        outside_mle = lambda p, shape=shape: (1 - L.indicator_mle(shape, p)) % R
+    names = g.committed()
+    if not names:
+        timings["openings_s"] = 0.0
+        return
+    shapes = [g.tensors[n].shape for n in names]
+    claims = [ctx.pending[n] for n in names]
+    if ctx.is_prover:
+        outs = [None if L.padded_shape(s) == tuple(s) else 1 - L.indicator(s) for s in shapes]
+        reduced = claims_reduce.prove_packed(ctx.ch, [ctx.fr(n) for n in names], claims, outs, ctx.eq_cache)
+    else:
+        mles = [None if L.padded_shape(s) == tuple(s) else (lambda p, s=s: (1 - L.indicator_mle(s, p)) % R)
+                for s in shapes]
+        reduced = claims_reduce.verify_packed(ctx.ch, [g.tensors[n].num_vars for n in names], claims, mles)
+    groups: dict = {}
+    for n, (point, value) in zip(names, reduced):
+        groups.setdefault((len(point), commitments[n].gen_dim), []).append((n, point, value))
+    for (_, _), members in sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
+        point = members[0][1]
+        coms = [commitments[n] for n, _, _ in members]
+        vals = [v for _, _, v in members]
         if ctx.is_prover:
-            point, value = claims_reduce.prove(ctx.ch, ctx.fr(name), claims, 1 - L.indicator(shape))
-        else:
-            point, value = claims_reduce.verify(ctx.ch, spec.num_vars, claims, outside_mle)
-        com = commitments[name]
-        if ctx.is_prover:
-            _, proof = hyrax.open_batch(ctx.ch.transcript, [ctx.fr(name)], [com], point, [value])
+            _, proof = hyrax.open_batch(ctx.ch.transcript, [ctx.fr(n) for n, _, _ in members], coms, point, vals)
             ctx.ch.send_blob(proof.to_bytes())
         else:
-            hyrax.verify_batch(ctx.ch.transcript, [com], point, [value], ctx.ch.receive_blob("opening"))
-        ctx.pending[name] = []
+            hyrax.verify_batch(ctx.ch.transcript, coms, point, vals, ctx.ch.receive_blob("opening"))
+    for n in names:
+        ctx.pending[n] = []
     timings["openings_s"] = time.perf_counter() - t0
 
 

@@ -84,7 +84,7 @@ class MatMul(Op):
         if self.bias:
             bname = self.inputs[2]
             u_n = u[:ln]
-            (bv,) = ctx.message("matmul/bias", 1, lambda: [ctx.fr(bname).evaluate(u_n)])
+            (bv,) = ctx.message("matmul/bias", 1, lambda: [ctx.evaluate(bname, u_n)])
             ctx.claim(bname, u_n, bv)
             rows = ctx.shape(self.outputs[0])[:-1]
             y = (y - bv * L.indicator_mle(rows, u[ln:])) % L._R

@@ -18,6 +18,7 @@ pair outside the table and is rejected.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -88,7 +89,9 @@ class TableMap(Op):
         self._outs = np.asarray(outputs, dtype=np.int64)
 
     def params(self) -> bytes:
-        return Writer().blob(self.key.encode()).i64(self.low).u64(len(self._outs)).bytes()
+        """The key, the range and a hash of every output: the table is in the statement."""
+        digest = hashlib.sha256(self._outs.astype("<i8").tobytes()).digest()
+        return Writer().blob(self.key.encode()).i64(self.low).u64(len(self._outs)).raw(digest).bytes()
 
     def table(self) -> Table:
         return Table.range(self.low, len(self._outs), outputs=FrTensor.from_ints(self._outs))

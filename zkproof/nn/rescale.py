@@ -75,7 +75,7 @@ class Rescale(Op):
             return
         u, y = oc
         rems = self.outputs[1:]
-        vals = ctx.message("rescale/rem", len(rems), lambda: [ctx.fr(r).evaluate(u) for r in rems])
+        vals = ctx.message("rescale/rem", len(rems), lambda: [ctx.evaluate(r, u) for r in rems])
         x = (y << self.k) - (1 << (self.k - 1)) * L.indicator_mle(ctx.shape(self.inputs[0]), u)
         off = 0
         for b, r, v in zip(self.bits, rems, vals):

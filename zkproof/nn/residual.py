@@ -32,7 +32,7 @@ class Add(Op):
         if oc is None:
             return
         u, y = oc
-        (a,) = ctx.message("add/a", 1, lambda: [ctx.fr(self.inputs[0]).evaluate(u)])
+        (a,) = ctx.message("add/a", 1, lambda: [ctx.evaluate(self.inputs[0], u)])
         ctx.claim(self.inputs[0], u, a)
         ctx.claim(self.inputs[1], u, y - a)
 

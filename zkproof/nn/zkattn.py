@@ -6,26 +6,28 @@ every protocol run (the head index is the top variables). Steps (each a graph op
  0. Q, K, V range-checked in [-2^(in_bits-1), 2^(in_bits-1)) (RangeCheck; bounds |Z|).
  1. Z = Q Kᵀ for all heads in one batched matmul (scale 2^(2f)).
  2. SoftmaxShift: the prover commits a shift s (H, T) per row and the K digits D_k of
-        D = s·1ᵀ - Z + BIG·masked,      D = sum_k 2^(b k) D_k,  D_k in [0, 2^b),
-    BIG = 2^(b K - 1), masked = the causal mask (j > i). The L low digits are
+        D = s·1ᵀ - Z + BIG·masked,      D = sum_k 2^(offset_k) D_k,  D_k in [0, 2^(b_k)),
+    BIG = 2^(B - 1) (B = sum_k b_k), masked = the causal mask (j > i). The L low digits are
     range-checked only (their contribution, a factor exp(-less than 2^(bL)/S), is
     dropped); tied to Z at a fresh random point r:
-        sum_k 2^(bk) D_k(r) = s(r_row) ind_col(r_col) - Z(r) + BIG·masked(r).
+        sum_k 2^(offset_k) D_k(r) = s(r_row) ind_col(r_col) - Z(r) + BIG·masked(r).
     Since every D_k lies in [0, 2^b), D is the integer s - z >= 0 on every unmasked slot:
-    s is at least the row maximum; masked slots have D >= 2^(bK-2) (|Z| < 2^(bK-3) from the
-    range check of step 0 and cfg.check_head_dim), so a top digit is non-zero there and the entry is zero.
+    s is at least the row maximum; masked slots have D >= 2^(B-2) (|Z| < 2^(B-3) from the
+    range check of step 0 and cfg.check_head_dim), so a top digit (the top segments
+    hold at least 2 bits) is non-zero there and the entry is zero.
  3. Per-segment mapping lookups E_k = f_k(D_k): middle segments
-        f_k(x) = round(2^theta_bits · exp(-2^(b k) x / S)),   S = 2^(2f) · sqrt(d_head),
+        f_k(x) = round(2^theta_k · exp(-2^(offset_k) x / S)),   S = 2^(2f) · sqrt(d_head),
     top segments f(0) = 1, f(x > 0) = 0.
  4. Y = prod of the middle and top E_k (one multi-factor Hadamard sumcheck), at scale
-    Theta = 2^(theta_bits · #middle): Y ≈ Theta · exp((z - s) / S).
+    Theta = 2^(sum of theta_k): Y ≈ Theta · exp((z - s) / S).
  5. RowSumBound (normalisation): G = rowsum(Y) - Theta + 2^(e-1) committed in 16-bit
     chunks, range-checked: every row sum lies in [Theta - 2^(e-1), Theta + 2^(e-1)),
-    e = theta_bits·#middle - cfg.rowsum_tol_bits + 1 (a relative tolerance of
+    e = log2 Theta - cfg.rowsum_tol_bits + 1 (a relative tolerance of
     2^-rowsum_tol_bits). Together with s >= row max this pins s to log-sum-exp within
     the tolerance: Y is the softmax at scale Theta, no division needed. The claim:
         sum_j Y(j, r) = 2^m Y((1/2)^m, r) = (Theta - 2^(e-1)) ind_rows(r) + sum_i 2^(16 i) G_i(r).
- 6. O' = Y V (batched matmul), then O = Rescale(O', log2 Theta) at scale 2^f.
+ 6. O' = Y V (batched matmul; with y_rescale_bits, Y is first rescaled), then
+    O = Rescale(O', log2 Theta - y_rescale_bits) at scale 2^f.
 
 The configuration (`ZkAttnConfig`, presets in PRESETS) is part of the statement (op
 params and the tables). `attention(graph, q, k, v, cfg)` adds the ops;
@@ -34,16 +36,18 @@ params and the tables). `attention(graph, q, k, v, cfg)` adds the ops;
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..field.scalar import R, inv
 from ..field.tensor import FrTensor
-from ..wire import Writer
+from .. import proof_file
+from ..errors import MalformedProof
+from ..wire import Reader, Writer
 from . import layout as L
 from .fixed_point import dequantize
-from .graph import Op
+from .graph import Graph, Op, Statement, verify
 from .linear import MatMul
 from .nonlinear import RangeCheck, TableMap, range_use
 from .rescale import Rescale, chunk_bits, split_chunks
@@ -52,40 +56,66 @@ from .residual import Product
 
 @dataclass(frozen=True)
 class ZkAttnConfig:
-    """in_frac: scale 2^in_frac of Q, K, V; in_bits: their signed range; seg_bits (b),
-    segments (K), low (L), top (M): the digit layout of D (middle = K - L - M segments);
-    theta_bits: each middle segment's output scale; rowsum_tol_bits: the row sums lie
-    within Theta·2^-rowsum_tol_bits of Theta; causal: the causal mask."""
+    """in_frac: scale 2^in_frac of Q, K, V; in_bits: their signed range (range-checked);
+    segment_bits: the width b_k of each digit of D, lowest first (K = len); low (L) and
+    top (M): how many low digits are dropped (range-checked only) and how many top
+    digits map 0 -> 1, else 0; theta_bits: the output scale 2^theta_k of each middle
+    segment (Theta = 2^sum); rowsum_tol_bits: the row sums lie within
+    Theta 2^-rowsum_tol_bits of Theta; causal: the causal mask (needs a top segment);
+    y_rescale_bits: Y is rescaled by 2^y_rescale_bits before Y V (keeps Y V in int64
+    when Theta is large, as zkLLM does)."""
 
     in_frac: int = 8
     in_bits: int = 14
-    seg_bits: int = 8
-    segments: int = 5
+    segment_bits: tuple = (8, 8, 8, 8, 8)
     low: int = 1
     top: int = 2
-    theta_bits: int = 16
+    theta_bits: tuple = (16, 16)
     rowsum_tol_bits: int = 6
     causal: bool = True
+    y_rescale_bits: int = 0
 
     def __post_init__(self):
-        if not 1 <= self.seg_bits <= 16:
-            raise ValueError(f"seg_bits must be in [1, 16], got {self.seg_bits}")
-        if self.low < 0 or self.top < 1 or self.middle < 1:
-            raise ValueError("need low >= 0, top >= 1 and at least one middle segment")
+        object.__setattr__(self, "segment_bits", tuple(int(b) for b in self.segment_bits))
+        object.__setattr__(self, "theta_bits", tuple(int(b) for b in self.theta_bits))
+        if not 1 <= self.in_frac <= 24 or not 2 <= self.in_bits <= 24:
+            raise ValueError(f"in_frac must be in [1, 24] and in_bits in [2, 24]")
+        if any(not 1 <= b <= MAX_SEGMENT_BITS for b in self.segment_bits):
+            raise ValueError(f"segment widths must be in [1, {MAX_SEGMENT_BITS}], got {self.segment_bits}")
+        if self.low < 0 or self.top < 0 or self.middle < 1:
+            raise ValueError("need low >= 0, top >= 0 and at least one middle segment")
+        if len(self.theta_bits) != self.middle or any(not 1 <= t <= 40 for t in self.theta_bits):
+            raise ValueError(f"theta_bits needs one scale in [1, 40] per middle segment ({self.middle})")
+        if self.causal and sum(self.segment_bits[self.segments - self.top:]) < 2:
+            raise ValueError("a causal mask needs top segments of at least 2 bits (masked scores land there)")
         if self.middle + self.top > 7:
             raise ValueError("at most 7 middle + top segments (one product sumcheck)")
-        if self.seg_bits * self.segments > 60:
-            raise ValueError("seg_bits * segments must be at most 60")
-        if self.theta_bits * self.middle > 40 or not 1 <= self.rowsum_tol_bits < self.theta_bits * self.middle:
-            raise ValueError("theta_bits * middle must be at most 40 and rowsum_tol_bits smaller")
+        if self.total_bits > 60:
+            raise ValueError("the segments may cover at most 60 bits")
+        if self.theta_log2 > 44 or not 1 <= self.rowsum_tol_bits < self.theta_log2:
+            raise ValueError("sum(theta_bits) must be at most 44 and rowsum_tol_bits in [1, sum)")
+        if not 0 <= self.y_rescale_bits < self.theta_log2:
+            raise ValueError("y_rescale_bits must be in [0, sum(theta_bits))")
+
+    @property
+    def segments(self) -> int:
+        return len(self.segment_bits)
 
     @property
     def middle(self) -> int:
         return self.segments - self.low - self.top
 
     @property
+    def total_bits(self) -> int:
+        return sum(self.segment_bits)
+
+    def offset(self, k: int) -> int:
+        """Bit offset of digit k."""
+        return sum(self.segment_bits[:k])
+
+    @property
     def theta_log2(self) -> int:
-        return self.theta_bits * self.middle
+        return sum(self.theta_bits)
 
     @property
     def tol_bits(self) -> int:
@@ -94,28 +124,59 @@ class ZkAttnConfig:
 
     @property
     def big(self) -> int:
-        return 1 << (self.seg_bits * self.segments - 1)
+        return 1 << (self.total_bits - 1)
 
     def check_head_dim(self, d_head: int) -> None:
-        """|Z| <= 2^(2 in_bits - 2) d_head must stay below 2^(b K - 3) (room for the mask)."""
-        if 2 * (self.in_bits - 1) + (int(d_head) - 1).bit_length() > self.seg_bits * self.segments - 3:
+        """|Z| <= 2^(2 in_bits - 2) d_head must stay below 2^(total_bits - 3) (room for
+        the mask's BIG = 2^(total_bits - 1) and for s - z)."""
+        if 2 * (self.in_bits - 1) + (int(d_head) - 1).bit_length() > self.total_bits - 3:
             raise ValueError(f"zkAttn: |Q K^T| may reach 2^{2 * (self.in_bits - 1)} * {d_head}; the digits cover "
-                             f"2^{self.seg_bits * self.segments} (need 3 bits of room): lower in_bits or widen the digits")
+                             f"2^{self.total_bits} (need 3 bits of room): lower in_bits or widen the digits")
 
     def to_bytes(self) -> bytes:
-        w = Writer()
-        for v in asdict(self).values():
-            w.u64(int(v))
-        return w.bytes()
+        w = Writer().u64(self.in_frac).u64(self.in_bits).u64(self.segments)
+        for b in self.segment_bits:
+            w.u64(b)
+        w.u64(self.low).u64(self.top).u64(len(self.theta_bits))
+        for t in self.theta_bits:
+            w.u64(t)
+        return w.u64(self.rowsum_tol_bits).u8(int(self.causal)).u64(self.y_rescale_bits).bytes()
 
+    @classmethod
+    def read(cls, r: Reader) -> "ZkAttnConfig":
+        """Inverse of to_bytes (MalformedProof on bad values)."""
+        in_frac, in_bits, k = r.u64("in_frac"), r.u64("in_bits"), r.u64("segments")
+        if k > 16:
+            raise MalformedProof(f"zkattn config: {k} segments")
+        seg = tuple(r.u64("segment bits") for _ in range(k))
+        low, top, m = r.u64("low"), r.u64("top"), r.u64("middle")
+        if m > 16:
+            raise MalformedProof(f"zkattn config: {m} middle segments")
+        theta = tuple(r.u64("theta bits") for _ in range(m))
+        tol, causal, yr = r.u64("rowsum_tol_bits"), r.u8("causal"), r.u64("y_rescale_bits")
+        try:
+            return cls(in_frac, in_bits, seg, low, top, theta, tol, bool(causal), yr)
+        except ValueError as e:
+            raise MalformedProof(f"zkattn config: {e}") from None
+
+
+MAX_SEGMENT_BITS = 20
 
 PRESETS = {
-    # 5 segments of 8 bits: 1 dropped (relative error < 2^8 / S), 2 mapped to 2^16, 2 top
+    # 5 digits of 8 bits: 1 dropped (relative error < 2^8 / S), 2 mapped to 2^16, 2 top
     "default": ZkAttnConfig(),
-    # 4 segments of 10 bits (middle 2 x 10 bits), coarser dropped segment, smaller tables' count
-    "wide": ZkAttnConfig(seg_bits=10, segments=4, low=1, top=1),
+    # 4 digits of 10 bits: 1 dropped, 2 mapped, 1 top
+    "wide": ZkAttnConfig(segment_bits=(10, 10, 10, 10), low=1, top=1),
     # non-causal (encoder) attention
     "bidirectional": ZkAttnConfig(causal=False),
+    # zkLLM's setting (zkSoftmax({2^8, 2^20, 2^20}, L=1, M=0, 2^32, {2^18, 2^22}) in its
+    # attention code): scores at 2^32 (Q, K at 2^16), digits of 8 + 20 + 20 bits, the
+    # low one dropped, two middle tables of 2^20 entries with outputs at 2^18 and 2^22,
+    # no top segment (so no causal mask: zkLLM's softmax has none). Unlike zkLLM, the
+    # row sums are range-checked (within 2^-6) and Q, K, V range-checked (19 bits); Y is
+    # rescaled by 2^20 before Y V as in zkLLM.
+    "zkllm": ZkAttnConfig(in_frac=16, in_bits=19, segment_bits=(8, 20, 20), low=1, top=0,
+                          theta_bits=(18, 22), causal=False, y_rescale_bits=20),
 }
 
 
@@ -126,13 +187,13 @@ def score_scale(cfg: ZkAttnConfig, d_head: int) -> float:
 
 def segment_table(cfg: ZkAttnConfig, k: int, d_head: int) -> np.ndarray:
     """Outputs of segment k's table over [0, 2^b)."""
-    x = np.arange(1 << cfg.seg_bits, dtype=np.float64)
+    x = np.arange(1 << cfg.segment_bits[k], dtype=np.float64)
     if k >= cfg.segments - cfg.top:
         return (x == 0).astype(np.int64)
     if k < cfg.low:
         raise ValueError("low segments are range-checked, not mapped")
-    vals = np.exp(-x * float(1 << (cfg.seg_bits * k)) / score_scale(cfg, d_head))
-    return np.floor(vals * float(1 << cfg.theta_bits) + 0.5).astype(np.int64)
+    vals = np.exp(-x * float(1 << cfg.offset(k)) / score_scale(cfg, d_head))
+    return np.floor(vals * float(1 << cfg.theta_bits[k - cfg.low]) + 0.5).astype(np.int64)
 
 
 def causal_masked(T: int) -> np.ndarray:
@@ -146,9 +207,9 @@ def _masked(cfg: ZkAttnConfig, H: int, T: int) -> np.ndarray:
 
 
 def _digits(cfg: ZkAttnConfig, D: np.ndarray) -> list[np.ndarray]:
-    if D.size and (D.min() < 0 or D.max() >= (1 << (cfg.seg_bits * cfg.segments))):
-        raise ValueError("zkAttn: shifted scores outside [0, 2^(seg_bits*segments)); inputs too large for the config")
-    return split_chunks(D, [cfg.seg_bits] * cfg.segments)
+    if D.size and (D.min() < 0 or D.max() >= (1 << cfg.total_bits)):
+        raise ValueError(f"zkAttn: shifted scores outside [0, 2^{cfg.total_bits}); inputs too large for the config")
+    return split_chunks(D, list(cfg.segment_bits))
 
 
 def _softmax_numerators(cfg: ZkAttnConfig, D: np.ndarray, d_head: int) -> np.ndarray:
@@ -207,7 +268,7 @@ class SoftmaxShift(Op):
         return [s] + _digits(self.cfg, s[..., None] - Z + self.cfg.big * masked)
 
     def lookups(self):
-        return [range_use(0, self.cfg.seg_bits, d) for d in self.outputs[1:1 + self.cfg.low]]
+        return [range_use(0, self.cfg.segment_bits[k], d) for k, d in enumerate(self.outputs[1:1 + self.cfg.low])]
 
     def backward(self, ctx) -> None:
         cfg = self.cfg
@@ -217,13 +278,13 @@ class SoftmaxShift(Op):
         n = L.num_vars((H, T, T))
         r = ctx.challenges("zkattn/shift-point", n)
         r_col, r_row = r[:L.axis_vars((T,))[0]], r[L.axis_vars((T,))[0]:]
-        vals = ctx.message("zkattn/digits", len(digits), lambda: [ctx.fr(d).evaluate(r) for d in digits])
-        (sv,) = ctx.message("zkattn/shift", 1, lambda: [ctx.fr(shift).evaluate(r_row)])
+        vals = ctx.message("zkattn/digits", len(digits), lambda: [ctx.evaluate(d, r) for d in digits])
+        (sv,) = ctx.message("zkattn/shift", 1, lambda: [ctx.evaluate(shift, r_row)])
         ctx.claim(shift, r_row, sv)
         total = 0
         for k, (d, v) in enumerate(zip(digits, vals)):
             ctx.claim(d, r, v)
-            total += v << (cfg.seg_bits * k)
+            total += v << cfg.offset(k)
         mask_val = 0
         if cfg.causal:
             m2 = L.to_padded(causal_masked(T))
@@ -269,7 +330,7 @@ class RowSumBound(Op):
         H, T, _ = ctx.shape(yname)
         r = ctx.challenges("zkattn/rowsum-point", L.num_vars((H, T)))
         vals = ctx.message("zkattn/rowsum-digits", len(self.outputs),
-                           lambda: [ctx.fr(g).evaluate(r) for g in self.outputs])
+                           lambda: [ctx.evaluate(g, r) for g in self.outputs])
         total = self._offset() * L.indicator_mle((H, T), r)
         off = 0
         for b, g, v in zip(self.bits, self.outputs, vals):
@@ -295,12 +356,53 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
     for kk in range(cfg.low, cfg.segments):
         tab = segment_table(cfg, kk, d)
         key = f"zkattn-seg{kk}:{cfg.to_bytes().hex()}:{d}" if kk < cfg.segments - cfg.top else \
-            f"zkattn-top:{cfg.seg_bits}"
+            f"zkattn-top:{cfg.segment_bits[kk]}"
         es.append(graph.add(TableMap(key, 0, tab), digits[kk], name=f"{name}.exp{kk}")[0])
     (y,) = graph.add(Product(), *es, name=f"{name}.y")
     graph.add(RowSumBound(cfg), y, name=f"{name}.rowsum")
+    if cfg.y_rescale_bits:
+        y = graph.add(Rescale(cfg.y_rescale_bits), y, name=f"{name}.ys")[0]
     (o2,) = graph.add(MatMul(), y, v, name=f"{name}.yv")
-    return graph.add(Rescale(cfg.theta_log2), o2, name=name)[0]
+    return graph.add(Rescale(cfg.theta_log2 - cfg.y_rescale_bits), o2, name=name)[0]
+
+
+# ---------------------------------------------------------------------- proof files
+PROTOCOL_ID = "zkattn/v1"
+MAX_FILE_ELEMENTS = 1 << 32  # caps H * T * T (the verifier's work grows with it)
+
+
+def attention_graph(H: int, T: int, d: int, cfg: ZkAttnConfig) -> Graph:
+    """The standalone statement's graph: committed Q, K, V (H, T, d), public output O."""
+    g = Graph("zkattn")
+    q, k, v = (g.input(n, (H, T, d)) for n in "qkv")
+    o = attention(g, q, k, v, cfg, name="o")
+    g.set_kind(o, "public")
+    return g
+
+
+def encode(H: int, T: int, d: int, cfg: ZkAttnConfig, statement, proof: bytes) -> bytes:
+    """A proof file (zkproof.wire.Envelope) that `zkproof verify` checks: it states
+    O = zkAttn(Q, K, V) for the committed Q, K, V in it (sound on its own)."""
+    g = attention_graph(H, T, d, cfg)
+    head = Writer().u64(H).u64(T).u64(d).raw(cfg.to_bytes()).bytes()
+    return proof_file.encode(PROTOCOL_ID, head + statement.to_bytes(g), proof)
+
+
+def verify_bytes(statement: bytes, proof: bytes) -> str:
+    """The registered verifier of "zkattn/v1" files."""
+    r = Reader(statement)
+    H, T, d = r.u64("H"), r.u64("T"), r.u64("d")
+    if not (1 <= H and 1 <= T and 1 <= d and H * T * max(T, d) <= MAX_FILE_ELEMENTS):
+        raise MalformedProof(f"zkattn statement: sizes H={H}, T={T}, d={d} out of range")
+    cfg = ZkAttnConfig.read(r)
+    try:
+        g = attention_graph(H, T, d, cfg)
+    except ValueError as e:
+        raise MalformedProof(f"zkattn statement: {e}") from None
+    st = Statement.read(r, g)
+    r.finish()
+    verify(g, st, proof)
+    return f"zkattn H={H} T={T} d={d}: O = attention(Q, K, V) for the committed Q, K, V"
 
 
 def float_attention(q, k, v, cfg: ZkAttnConfig) -> np.ndarray:

@@ -1,0 +1,232 @@
+"""Completeness, exactness and soundness of the fixed-point operations (zkproof.nn)."""
+import math
+
+import numpy as np
+import pytest
+
+from zkproof import claims_reduce
+from zkproof.channel import ProverChannel, VerifierChannel
+from zkproof.errors import OutOfTableError, VerificationError
+from zkproof.nn import layout as L
+from zkproof.nn.fixed_point import dequantize, quantize
+from zkproof.nn.graph import Graph, commit_tensor, prove, verify
+from zkproof.nn.linear import linear
+from zkproof.nn.nonlinear import FUNCTIONS, elementwise
+from zkproof.nn.rescale import rescale
+from zkproof.nn.residual import add, product
+from zkproof.transcript import Transcript
+
+from nn_attacks import lenient_lookups
+
+
+def mlp_graph(T=3, din=5, dout=7, k=8):
+    g = Graph("mlp")
+    x = g.input("x", (T, din))
+    w = g.input("w", (din, dout))
+    b = g.input("b", (dout,))
+    y = linear(g, x, w, b, name="y")
+    z = rescale(g, y, k, name="z")
+    r = g.input("r", (T, dout), "public")
+    s = add(g, z, r, name="s")
+    p = product(g, s, z, name="p")
+    g.set_kind(p, "public")
+    return g
+
+
+def mlp_inputs(T=3, din=5, dout=7, seed=0):
+    rng = np.random.default_rng(seed)
+    return {"x": rng.integers(-300, 300, (T, din)), "w": rng.integers(-300, 300, (din, dout)),
+            "b": rng.integers(-1000, 1000, (dout,)), "r": rng.integers(-50, 50, (T, dout))}
+
+
+def prove_verify(build, inputs, tamper=None, external=()):
+    """Forward, (tamper with the witness,) prove, verify. With a tamper the proof must
+    come out and the VERIFIER must raise VerificationError."""
+    g = build()
+    wit = g.forward(inputs)
+    if tamper:
+        tamper(wit)
+    coms = {n: commit_tensor(wit[n]) for n in external}
+    st, proof = prove(g, wit, coms, debug=tamper is None)
+    if tamper is None:
+        verify(build(), st, proof)
+    else:
+        with pytest.raises(VerificationError):
+            verify(build(), st, proof)
+    return wit, st, proof
+
+
+# ------------------------------------------------------------------ exactness
+def test_forward_is_exact_integer_arithmetic():
+    inp = mlp_inputs()
+    wit = mlp_graph().forward(inp)
+    y = inp["x"] @ inp["w"] + inp["b"]
+    z = np.array([math.floor((int(v) + 128) / 256) for v in y.reshape(-1)]).reshape(y.shape)
+    assert np.array_equal(wit["y"], y)
+    assert np.array_equal(wit["z"], z)
+    assert np.array_equal(wit["p"], (z + inp["r"]) * z)
+    rem = y + 128 - 256 * z
+    assert np.array_equal(wit["z.rem0"], rem) and rem.min() >= 0 and rem.max() < 256
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (3, 5, 7), (4, 8, 2), (17, 3, 1)])
+def test_mlp_completeness(shape):
+    T, din, dout = shape
+    prove_verify(lambda: mlp_graph(T, din, dout), mlp_inputs(T, din, dout), external=("w",))
+
+
+@pytest.mark.parametrize("fn", sorted(FUNCTIONS))
+def test_elementwise_matches_float(fn):
+    """Completeness, and the table output within half an output unit of the float function."""
+    low, bits, fi, fo = (1, 10, 6, 8) if fn == "rsqrt" else (-512, 10, 6, 8)
+    rng = np.random.default_rng(1)
+    x = rng.integers(low, low + (1 << bits), (5, 3))
+
+    def build():
+        g = Graph("nl")
+        xi = g.input("x", (5, 3))
+        y = elementwise(g, xi, fn, low, bits, fi, fo, name="y")
+        g.set_kind(y, "public")
+        return g
+
+    wit, _, _ = prove_verify(build, {"x": x})
+    ref = FUNCTIONS[fn](x / 2.0 ** fi)
+    assert np.max(np.abs(dequantize(wit["y"], fo) - ref)) <= 2.0 ** -(fo + 1) + 1e-12
+
+
+def test_elementwise_refuses_inputs_outside_the_table():
+    g = Graph("nl")
+    xi = g.input("x", (2, 2))
+    elementwise(g, xi, "gelu", -8, 4, 2, 2)
+    with pytest.raises(OutOfTableError, match="2 inputs outside"):
+        g.forward({"x": np.array([[0, 9], [-9, 1]])})
+
+
+def test_quantised_gelu_close_to_torch():
+    torch = pytest.importorskip("torch")
+    xf = torch.linspace(-4, 4, 101, dtype=torch.float64)
+    q = quantize(xf, 6)
+    g = Graph("gelu")
+    xi = g.input("x", (101,))
+    y = elementwise(g, xi, "gelu", -512, 10, 6, 8, name="y")
+    out = dequantize(g.forward({"x": q})[y], 8)
+    # input quantisation (2^-7 times |gelu'| <= 1.13) plus output rounding (2^-9)
+    assert np.max(np.abs(out - torch.nn.functional.gelu(xf).numpy())) <= 1.13 * 2 ** -7 + 2 ** -9
+
+
+# ------------------------------------------------------------------ soundness
+def test_wrong_output_claim_rejected():
+    g = mlp_graph()
+    wit = g.forward(mlp_inputs())
+    st, proof = prove(g, wit)
+    st.public["p"] = st.public["p"].copy()
+    st.public["p"][0, 0] += 1
+    with pytest.raises(VerificationError):
+        verify(mlp_graph(), st, proof)
+
+
+def test_wrong_matmul_result_rejected():
+    def tamper(w):
+        w["y"][1, 2] += 256  # a wrong product, rescaled consistently downstream
+        w["z"][1, 2] += 1
+        w["s"][1, 2] += 1
+        w["p"][...] = w["s"] * w["z"]
+    prove_verify(mlp_graph, mlp_inputs(), tamper)
+
+
+def test_rescale_remainder_off_by_one_rejected():
+    def tamper(w):
+        w["z.rem0"][0, 0] = (w["z.rem0"][0, 0] + 1) % 256
+    prove_verify(mlp_graph, mlp_inputs(), tamper)
+
+
+def test_wrong_rescale_with_out_of_range_remainder_rejected():
+    def tamper(w):  # Y one too small, remainder 2^k too large: X = 2^k Y + R - 2^(k-1) still holds
+        w["z"][2, 3] -= 1
+        w["z.rem0"][2, 3] += 256
+        w["s"][...] = w["z"] + w["r"]
+        w["p"][...] = w["s"] * w["z"]
+    with lenient_lookups():
+        prove_verify(mlp_graph, mlp_inputs(), tamper)
+
+
+def test_input_not_the_committed_one_rejected():
+    g = mlp_graph()
+    wit = g.forward(mlp_inputs())
+    st, proof = prove(g, wit)
+    other = mlp_graph().forward(mlp_inputs(seed=1))
+    st.commitments["x"] = commit_tensor(other["x"])
+    with pytest.raises(VerificationError):
+        verify(mlp_graph(), st, proof)
+
+
+def test_tampered_proof_bytes_rejected():
+    g = mlp_graph()
+    st, proof = prove(g, g.forward(mlp_inputs()))
+    for pos in (0, len(proof) // 2, len(proof) - 1):
+        bad = bytearray(proof)
+        bad[pos] ^= 1
+        with pytest.raises(VerificationError):
+            verify(mlp_graph(), st, bytes(bad))
+    with pytest.raises(VerificationError):
+        verify(mlp_graph(), st, proof + b"\0")
+
+
+def test_junk_in_padding_slots_rejected():
+    """A committed tensor with a non-zero padding slot fails the claim reduction."""
+    shape = (3, 5)
+    t = L.to_padded(np.arange(15).reshape(shape))
+    junk = t + L.to_padded(np.zeros(shape, dtype=np.int64)).pad(len(t))  # copy
+    data = junk.to_ints()
+    data[7] = 42  # row 0, column 7: a padding column
+    junk = type(t).from_ints(data)
+    pts = [[3, 1, 4, 1, 5]]
+    claims = [(p, junk.evaluate(p)) for p in pts]
+    ch = ProverChannel(Transcript("pad"))
+    claims_reduce.prove(ch, junk, claims, 1 - L.indicator(shape))
+    with pytest.raises(VerificationError):
+        claims_reduce.verify(VerifierChannel(Transcript("pad"), ch.bytes()), 5, claims,
+                             lambda p: (1 - L.indicator_mle(shape, p)) % L._R)
+    # the honest tensor passes
+    ch = ProverChannel(Transcript("pad"))
+    claims = [(p, t.evaluate(p)) for p in pts]
+    out = claims_reduce.prove(ch, t, claims, 1 - L.indicator(shape))
+    got = claims_reduce.verify(VerifierChannel(Transcript("pad"), ch.bytes()), 5, claims,
+                               lambda p: (1 - L.indicator_mle(shape, p)) % L._R)
+    assert got == out and t.evaluate(out[0]) == out[1]
+
+
+def test_lenient_lookups_accept_an_honest_witness():
+    """The attack helper changes nothing for an honest witness (so the attacks above
+    are rejected for their tampering, not for the helper)."""
+    with lenient_lookups():
+        prove_verify(mlp_graph, mlp_inputs())
+
+
+@pytest.mark.parametrize("junk", [False, True])
+def test_packed_reduction_rejects_junk_padding(junk):
+    """Three tensors of different sizes, several claims each, packed into one sumcheck;
+    a non-zero padding slot in one of them is rejected."""
+    shapes = [(3, 5), (2,), (5, 3, 3)]
+    ts = [L.to_padded(np.arange(int(np.prod(s))).reshape(s) + 1) for s in shapes]
+    if junk:
+        data = ts[2].to_ints()
+        data[3] = 9  # (0, 0, 3): a padding column
+        ts[2] = type(ts[2]).from_ints(data)
+    rng = np.random.default_rng(0)
+    claims = []
+    for t, c in zip(ts, (2, 1, 3)):
+        n = len(t).bit_length() - 1
+        pts = [[int(x) for x in rng.integers(1, 1000, n)] for _ in range(c)]
+        claims.append([(p, t.evaluate(p)) for p in pts])
+    outs = [1 - L.indicator(s) for s in shapes]
+    ch = ProverChannel(Transcript("packed"))
+    red = claims_reduce.prove_packed(ch, ts, claims, outs)
+    mles = [lambda p, s=s: (1 - L.indicator_mle(s, p)) % L._R for s in shapes]
+    vc = VerifierChannel(Transcript("packed"), ch.bytes())
+    if junk:
+        with pytest.raises(VerificationError):
+            claims_reduce.verify_packed(vc, [len(t).bit_length() - 1 for t in ts], claims, mles)
+    else:
+        got = claims_reduce.verify_packed(vc, [len(t).bit_length() - 1 for t in ts], claims, mles)
+        assert got == red and all(t.evaluate(p) == v for t, (p, v) in zip(ts, got))

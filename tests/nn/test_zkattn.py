@@ -1,0 +1,196 @@
+"""zkAttn: completeness at odd sizes, accuracy against float attention, and false
+statements (wrong shift, digit out of its segment, row sum out of bounds, mask bypass)."""
+import numpy as np
+import pytest
+
+from zkproof.errors import VerificationError
+from zkproof.nn.fixed_point import dequantize, quantize
+from zkproof.nn.graph import Graph, prove, verify
+from zkproof.nn.zkattn import (PRESETS, ZkAttnConfig, _softmax_numerators, attention, causal_masked,
+                               float_attention)
+
+from nn_attacks import lenient_lookups
+
+# |zkAttn - float attention| <= ACC_BOUND (inputs at 2^-8, N(0, 1) activations): the
+# dropped low digit (relative 2^8 / S), the row-sum tolerance 2^-6 and the output
+# rounding 2^-9 on outputs of magnitude <= ~3.
+ACC_BOUND = 0.02
+
+
+def build(H, T, d, cfg="default"):
+    g = Graph("attn")
+    q, k, v = (g.input(n, (H, T, d)) for n in "qkv")
+    o = attention(g, q, k, v, cfg, name="o")
+    g.set_kind(o, "public")
+    return g
+
+
+def inputs(H, T, d, seed=0, in_frac=8):
+    rng = np.random.default_rng(seed)
+    return {n: quantize(rng.normal(0, 1, (H, T, d)), in_frac) for n in "qkv"}
+
+
+def run(H, T, d, cfg="default", tamper=None, seed=0):
+    g = build(H, T, d, cfg)
+    c = PRESETS[cfg] if isinstance(cfg, str) else cfg
+    ins = inputs(H, T, d, seed, c.in_frac)
+    wit = g.forward(ins)
+    if tamper is not None:
+        tamper(wit, c)
+    st, proof = prove(g, wit, debug=tamper is None)
+    if tamper is None:
+        verify(build(H, T, d, cfg), st, proof)
+    else:
+        with pytest.raises(VerificationError):
+            verify(build(H, T, d, cfg), st, proof)
+    return ins, wit
+
+
+@pytest.mark.parametrize("H,T,d", [(1, 1, 3), (1, 3, 3), (5, 3, 3), (1, 17, 3), (2, 17, 4)])
+def test_completeness_and_accuracy(H, T, d):
+    ins, wit = run(H, T, d)
+    ref = float_attention(ins["q"], ins["k"], ins["v"], PRESETS["default"])
+    assert np.max(np.abs(dequantize(wit["o"], 8) - ref)) <= ACC_BOUND
+
+
+@pytest.mark.parametrize("preset", ["wide", "bidirectional", "zkllm"])
+def test_presets(preset):
+    ins, wit = run(2, 5, 4, preset)
+    cfg = PRESETS[preset]
+    ref = float_attention(ins["q"], ins["k"], ins["v"], cfg)
+    assert np.max(np.abs(dequantize(wit["o"], cfg.in_frac) - ref)) <= ACC_BOUND
+
+
+def test_forward_matches_independent_reference():
+    """The integer pipeline recomputed directly from the definitions in the docstring."""
+    H, T, d = 2, 6, 4
+    cfg = PRESETS["default"]
+    ins = inputs(H, T, d)
+    wit = build(H, T, d).forward(ins)
+    z = np.einsum("hid,hjd->hij", ins["q"], ins["k"])
+    s = wit["o.softmax.shift"]
+    D = s[..., None] - z + cfg.big * causal_masked(T)
+    assert D.min() >= 0
+    for k in range(cfg.segments):
+        b = cfg.segment_bits[k]
+        assert np.array_equal(wit[f"o.softmax.digit{k}"], (D >> cfg.offset(k)) % (1 << b))
+    Y = _softmax_numerators(cfg, D, d)
+    assert np.all(Y[..., causal_masked(T) == 1] == 0)
+    theta = 1 << cfg.theta_log2
+    assert np.all(np.abs(Y.sum(-1) - theta) < (1 << (cfg.tol_bits - 1)))
+    o = (np.einsum("hij,hjd->hid", Y, ins["v"]) + (1 << 31)) >> 32
+    assert np.array_equal(wit["o"], o)
+
+
+def _recompute(wit, cfg, d):
+    """After changing the shift: the digits, segment outputs and everything after them,
+    recomputed honestly from the wrong shift (the attacker's consistent witness)."""
+    H, T, _ = wit["o.z"].shape
+    D = wit["o.softmax.shift"][..., None] - wit["o.z"] + cfg.big * causal_masked(T)
+    D = np.where(D < 0, D % (1 << cfg.total_bits), D)
+    _set_digits(wit, cfg, D, d)
+
+
+def _set_digits(wit, cfg, D, d):
+    from zkproof.nn.zkattn import segment_table
+    H, T, _ = D.shape
+    for k in range(cfg.segments):
+        wit[f"o.softmax.digit{k}"] = (D >> cfg.offset(k)) % (1 << cfg.segment_bits[k])
+    Y = np.ones_like(D)
+    for k in range(cfg.low, cfg.segments):
+        e = segment_table(cfg, k, d)[wit[f"o.softmax.digit{k}"]]
+        wit[f"o.exp{k}"] = e
+        Y = Y * e
+    wit["o.y"] = Y
+    G = Y.sum(-1) - ((1 << cfg.theta_log2) - (1 << (cfg.tol_bits - 1)))
+    wit["o.rowsum.g0"] = G & 0xFFFF
+    wit["o.rowsum.g1"] = G >> 16  # may leave the range: that is the attack
+    o2 = np.einsum("hij,hjd->hid", Y, wit["v"])
+    wit["o.yv"] = o2
+    o = (o2 + (1 << 31)) >> 32
+    rem = o2 + (1 << 31) - (o << 32)
+    wit["o"], wit["o.rem0"], wit["o.rem1"] = o, rem & 0xFFFF, rem >> 16
+
+
+def test_wrong_softmax_shift_rejected():
+    """A larger shift (every probability scaled down) fails the row-sum range check."""
+    def tamper(wit, cfg):
+        wit["o.softmax.shift"] = wit["o.softmax.shift"].copy()
+        wit["o.softmax.shift"][0, 2] += 1 << 16
+        _recompute(wit, cfg, 3)
+    with lenient_lookups():
+        run(2, 5, 3, tamper=tamper)
+
+
+def test_shift_below_row_max_rejected():
+    """s below the maximum: some D < 0 has no digits in range (it wraps)."""
+    def tamper(wit, cfg):
+        z = wit["o.z"][1, 3, :4]
+        wit["o.softmax.shift"] = wit["o.softmax.shift"].copy()
+        wit["o.softmax.shift"][1, 3] = int(z.max()) - 1000
+        _recompute(wit, cfg, 3)
+    with lenient_lookups():
+        run(2, 5, 3, tamper=tamper)
+
+
+def test_digit_out_of_its_segment_rejected():
+    """D unchanged, but digit 1 carries 2^b more and digit 2 one less: Y changes."""
+    def tamper(wit, cfg):
+        d1, d2 = wit["o.softmax.digit1"].copy(), wit["o.softmax.digit2"].copy()
+        i = np.argwhere(d2 > 0)[0]
+        d1[tuple(i)] += 1 << cfg.segment_bits[1]
+        d2[tuple(i)] -= 1
+        wit["o.softmax.digit1"], wit["o.softmax.digit2"] = d1, d2
+    with lenient_lookups():
+        run(1, 4, 3, tamper=tamper)
+
+
+def test_row_sum_outside_bounds_rejected():
+    """A row sum outside [Theta - 2^(e-1), Theta + 2^(e-1)) by changing G's top chunk."""
+    def tamper(wit, cfg):
+        wit["o.rowsum.g1"] = wit["o.rowsum.g1"].copy()
+        wit["o.rowsum.g1"][0, 1] += 1 << 16
+    with lenient_lookups():
+        run(1, 4, 3, tamper=tamper)
+
+
+def test_causal_mask_bypass_rejected():
+    """Attend to a future token: its digits set as if it were unmasked."""
+    def tamper(wit, cfg):
+        H, T, _ = wit["o.z"].shape
+        D = wit["o.softmax.shift"][..., None] - wit["o.z"] + cfg.big * causal_masked(T)
+        D[0, 0, 1] -= cfg.big
+        if D[0, 0, 1] < 0:
+            D[0, 0, 1] = 0
+        _set_digits(wit, cfg, D, 3)
+    with lenient_lookups():
+        run(1, 3, 3, tamper=tamper)
+
+
+def test_wrong_attention_output_rejected():
+    def tamper(wit, cfg):
+        wit["o"] = wit["o"].copy()
+        wit["o"][0, 1, 2] += 1
+    run(1, 3, 3, tamper=tamper)
+
+
+def test_config_refuses_narrow_digits():
+    with pytest.raises(ValueError, match="digits cover"):
+        build(1, 2, 4096, ZkAttnConfig(in_bits=16))
+
+
+def test_proof_file_verifies_and_rejects_tampering():
+    from zkproof import proof_file
+    from zkproof.nn import zkattn
+    H, T, d = 1, 3, 2
+    cfg = PRESETS["default"]
+    g = zkattn.attention_graph(H, T, d, cfg)
+    st, proof = prove(g, g.forward(inputs(H, T, d)))
+    data = zkattn.encode(H, T, d, cfg, st, proof)
+    pid, msg = proof_file.verify_bytes(data)
+    assert pid == "zkattn/v1" and "committed" in msg
+    for pos in (60, len(data) // 2, len(data) - 5):
+        bad = bytearray(data)
+        bad[pos] ^= 4
+        with pytest.raises(VerificationError):
+            proof_file.verify_bytes(bytes(bad))
