@@ -8,15 +8,14 @@
 The graph depends only on (config, quantisation, norm shifts, seq): the verifier rebuilds
 it from the model commitment file and the number of tokens, without any weight.
 
-Public inputs: "tokens.onehot" (T, V) (and "positions.onehot" (T, P) for absolute position
-embeddings), public constants named "const.*" (ones vectors, RoPE tables), all rebuilt by the
-verifier from T. Committed inputs: the quantised weights (zkproof.nn.models.quant names).
+Public inputs: "tokens" (T,) token ids (and "positions" = 0..T-1 for absolute position
+embeddings), rebuilt by the verifier from the statement. Committed inputs: the quantised weights (zkproof.nn.models.quant names).
 Public output: "output": the last hidden states (T, H) for encoders (the sentence embedding
 is their mean, computed by anyone from the public output) or the logits (T, V) for decoders,
 at 2^act_frac.
 
 Per layer (bert: post-norm; gpt2, llama: pre-norm):
-    Q, K, V = rescale(X W + b, weight_frac) [RoPE on Q, K] -> rescale to attn_in_frac -> split heads
+    Q, K, V = rescale(X W + b, weight_frac) -> split heads [RoPE on Q, K] -> rescale to attn_in_frac
     O = zkAttn(Q, K, V) -> merge heads -> rescale(O W_o + b_o, attn_in_frac + weight_frac - act_frac)
     MLP: rescale to lookup_frac -> GELU/SiLU table (out at act_frac) [SwiGLU: Hadamard with up]
 """
@@ -34,6 +33,9 @@ from ..nonlinear import Elementwise
 from ..rescale import Rescale
 from ..residual import Add, Product
 from ..zkattn import attention
+from .. import embedding as nn_embedding
+from .. import norm as nn_norm
+from .. import rope as nn_rope
 from ..fixed_point import dequantize
 from . import adapters as A
 from .quant import QuantConfig, quantize_weights
@@ -57,13 +59,11 @@ def weight_shapes(cfg: ModelConfig) -> dict:
     s = {"embed.word": (V, H)}
     if cfg.family in ("bert", "gpt2"):
         s["embed.pos"] = (cfg.max_positions, H)
-    if cfg.family == "bert":
-        s["embed.type0"] = (H,)
     bias = cfg.family != "llama"
     for n in norm_names(cfg):
-        s[n + ".weight"] = (1, H)
+        s[n + ".weight"] = (H,)
         if cfg.norm == "layernorm":
-            s[n + ".bias"] = (1, H)
+            s[n + ".bias"] = (H,)
     for i in range(cfg.layers):
         for n in "qkvo":
             s[f"layers.{i}.attn.{n}.weight"] = (H, H)
@@ -95,19 +95,14 @@ class ModelGraph:
         if tokens.shape[0] != self.seq:
             raise ValueError(f"the graph is for {self.seq} tokens, got {tokens.shape[0]}")
         out = dict(self.constants)
-        if "tokens.onehot" not in g.tensors:
+        if "tokens" not in g.tensors:
             return out
-        V = g.tensors["tokens.onehot"].shape[1]
+        V = g.tensors["embed.word"].shape[0]
         if tokens.size and (tokens.min() < 0 or tokens.max() >= V):
             raise ValueError(f"token ids must be in [0, {V}), got {tokens.min()}..{tokens.max()}")
-        oh = np.zeros((self.seq, V), dtype=np.int64)
-        oh[np.arange(self.seq), tokens] = 1
-        out["tokens.onehot"] = oh
-        if "positions.onehot" in g.tensors:
-            P = g.tensors["positions.onehot"].shape[1]
-            po = np.zeros((self.seq, P), dtype=np.int64)
-            po[np.arange(self.seq), np.arange(self.seq)] = 1
-            out["positions.onehot"] = po
+        out["tokens"] = tokens
+        if "positions" in g.tensors:
+            out["positions"] = np.arange(self.seq, dtype=np.int64)
         return out
 
 
@@ -165,10 +160,13 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start:
     acfg = q.attention(causal=cfg.causal)
     acfg.check_head_dim(cfg.head_dim)
 
+    rf = q.norm_r_frac(cfg)
+
     def norm(x, n):
-        kind = cfg.norm
-        return A.norm(g, x, W(n), n + ".bias" if kind == "layernorm" else None, kind, fa, fw, shifts[n],
-                      q.norm_bits, q.norm_extra, cfg.norm_eps, consts, name=n + ".out")
+        kw = dict(in_frac=fa, k=shifts[n], bits=q.norm_bits, r_frac=rf, g_frac=fw, eps=cfg.norm_eps, name=n + ".out")
+        if cfg.norm == "layernorm":
+            return nn_norm.layernorm(g, x, W(n), n + ".bias", **kw)
+        return nn_norm.rmsnorm(g, x, W(n), **kw)
 
     def to_frac(x, frm, to, name):
         return g.add(Rescale(frm - to), x, name=name)[0] if frm > to else x
@@ -178,10 +176,12 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start:
         qkv = []
         for n in "qkv":
             t = _linear(g, x, W(f"{p}.{n}"), B(f"{p}.{n}"), fw, f"{p}.{n}")
+            t = g.add(A.SplitHeads(cfg.heads), t, name=f"{p}.{n}.heads")[0]
             if cfg.rope_theta and n in "qk":
-                t = A.rope(g, t, cfg.heads, cfg.rope_theta, fa, consts, name=f"{p}.{n}.rope")
-            t = to_frac(t, fa, fq, f"{p}.{n}.in")
-            qkv.append(g.add(A.SplitHeads(cfg.heads), t, name=f"{p}.{n}.heads")[0])
+                t = nn_rope.rope(g, t, base=cfg.rope_theta, table_frac=q.rope_frac, style="half",
+                                 name=f"{p}.{n}.rope")
+                t = g.add(Rescale(q.rope_frac), t, name=f"{p}.{n}.rope_rs")[0]
+            qkv.append(to_frac(t, fa, fq, f"{p}.{n}.in"))
         o = attention(g, *qkv, cfg=acfg, name=f"{p}.zkattn")
         o = g.add(A.MergeHeads(), o, name=f"{p}.merged")[0]
         return _linear(g, o, W(f"{p}.o"), B(f"{p}.o"), fq + fw - fa, f"{p}.o")
@@ -203,12 +203,11 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start:
 
     def stage(x, st):
         if st == 0:
-            g.input("tokens.onehot", (T, cfg.vocab), "public")
-            x = A.gather_rows(g, "tokens.onehot", "embed.word", "embed.tokens",
-                              bias="embed.type0" if cfg.family == "bert" else None)
+            g.input("tokens", (T,), "public")
+            x = nn_embedding.embedding(g, "tokens", "embed.word", name="embed.tokens")
             if cfg.family in ("bert", "gpt2"):
-                g.input("positions.onehot", (T, cfg.max_positions), "public")
-                pos = A.gather_rows(g, "positions.onehot", "embed.pos", "embed.positions")
+                g.input("positions", (T,), "public")
+                pos = nn_embedding.embedding(g, "positions", "embed.pos", name="embed.positions")
                 x = g.add(Add(), x, pos, name="embed.sum")[0]
             return norm(x, "embed.ln") if cfg.family == "bert" else x
         if st <= cfg.layers:
@@ -257,7 +256,7 @@ def calibrate_shifts(spec: ModelSpec, q: QuantConfig, token_lists) -> dict:
             else:
                 v = float(H) * 4.0 ** f * float((x ** 2).mean(axis=1).max())
             vmax[n] = max(vmax[n], v)
-    return {n: max(0, math.ceil(math.log2(max(v, 1.0))) + q.norm_headroom - q.norm_bits) for n, v in vmax.items()}
+    return {n: max(1, math.ceil(math.log2(max(v, 1.0))) + q.norm_headroom - q.norm_bits) for n, v in vmax.items()}
 
 
 def default_calibration_tokens(cfg: ModelConfig, n: int = 4, seq: int = 16, seed: int = 1234):
@@ -289,7 +288,7 @@ class QuantizedModel:
 
     def inputs(self, mg: ModelGraph, tokens, boundary=None) -> dict:
         """Every input of a (segment) graph: public inputs, weights, the boundary tensor."""
-        out = mg.public_inputs(tokens) if "tokens.onehot" in mg.graph.tensors else dict(mg.constants)
+        out = mg.public_inputs(tokens) if "tokens" in mg.graph.tensors else dict(mg.constants)
         for n, t in mg.graph.tensors.items():
             if t.producer is None and n in self.weights:
                 out[n] = self.weights[n]
