@@ -280,6 +280,15 @@ class QuantizedModel:
         self.shifts = dict(shifts)
         self._graphs: dict = {}
 
+    def subset(self, names) -> "QuantizedModel":
+        """A copy holding only the named integer weights and no float weights (what a worker
+        proving some stages needs; cheap to pickle)."""
+        qm = QuantizedModel.__new__(QuantizedModel)
+        qm.spec, qm.config, qm.quant, qm.shifts = None, self.config, self.quant, dict(self.shifts)
+        qm.weights = {n: self.weights[n] for n in names}
+        qm._graphs = {}
+        return qm
+
     def graph(self, seq: int, start: int = 0, end: int | None = None) -> ModelGraph:
         key = (seq, start, end)
         if key not in self._graphs:

@@ -152,7 +152,11 @@ def cmd_prove(args) -> int:
     if args.ray:
         from .. import distributed
 
-        data, times = distributed.prove(qm, mc, tokens, cuts=cuts, address=args.ray, profile=profile)
+        try:
+            data, info = distributed.prove(qm, mc, tokens, cuts=cuts, workers=len(cuts) - 1, address=args.ray,
+                                           profile=profile)
+        finally:
+            distributed.shutdown()
     else:
         data = inference.prove(qm, mc, tokens, cuts=cuts, profile=profile)
     t3 = time.perf_counter()

@@ -243,8 +243,10 @@ def prepare(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts):
     h = st.hash()
     mcb = mc.to_bytes()
     bbytes = {n: c.to_bytes() for n, c in bcoms.items()}
-    jobs = [SegmentJob(qm, mcb, tokens, a, b, label_for(mc, h, a, b),
-                       None if a == 0 else bounds[f"boundary.{a}"], bbytes)
+    from .build import stage_weights
+
+    jobs = [SegmentJob(qm.subset([n for st_ in range(a, b) for n in stage_weights(qm.config, st_)]), mcb, tokens,
+                       a, b, label_for(mc, h, a, b), None if a == 0 else bounds[f"boundary.{a}"], bbytes)
             for a, b in zip(cuts, cuts[1:])]
     return st, jobs
 
