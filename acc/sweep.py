@@ -52,12 +52,19 @@ def grid_points(grid: dict) -> list[dict]:
     return pts
 
 
+def quantised_outputs(qm, token_lists) -> list:
+    """The public output integers of every token list: exactly the "output" tensor of the
+    prover's witness (QuantizedModel.forward), which the metrics below are computed from."""
+    return [qm.forward(toks)["output"] for toks in token_lists]
+
+
 def evaluate(spec, tokenizer, q, token_lists, float_cache: dict, shifts_tokens) -> tuple:
     """(metrics dict, QuantizedModel) of one configuration."""
     from zkproof.nn.models import reference
     from zkproof.nn.models.build import QuantizedModel
 
     qm = QuantizedModel(spec, q, calibration_tokens=shifts_tokens)
+    outs = [qm.output(o) for o in quantised_outputs(qm, token_lists)]
     c = spec.config
     m: dict = {}
     if c.output == "embeddings":
@@ -66,7 +73,7 @@ def evaluate(spec, tokenizer, q, token_lists, float_cache: dict, shifts_tokens) 
             if i not in float_cache:
                 float_cache[i] = reference.embedding(spec, toks)
             F.append(float_cache[i])
-            E.append(qm.embedding(qm.forward(toks)))
+            E.append(outs[i].mean(axis=0))
         E, F = np.array(E), np.array(F)
         cos = np.array([common.cosine(e, f) for e, f in zip(E, F)])
         m.update(cos_mean=float(cos.mean()), cos_min=float(cos.min()),
@@ -81,7 +88,7 @@ def evaluate(spec, tokenizer, q, token_lists, float_cache: dict, shifts_tokens) 
             if i not in float_cache:
                 float_cache[i] = reference.forward(spec, toks)
             lf = float_cache[i]
-            lq = qm.output(qm.forward(toks))
+            lq = outs[i]
             tgt = toks[1:]
             nll_f -= common.log_softmax(lf[:-1])[np.arange(len(tgt)), tgt].sum()
             nll_q -= common.log_softmax(lq[:-1])[np.arange(len(tgt)), tgt].sum()
