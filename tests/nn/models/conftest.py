@@ -22,16 +22,11 @@ def tiny_specs(tiny_hf):
 
 
 @pytest.fixture(scope="session")
-def tiny_committed(tiny_specs):
+def tiny_committed():
     """family -> (QuantizedModel, ModelCommitment)."""
-    from zkproof.nn.model_commit import ModelCommitment, commit_model
-    from zkproof.nn.models.build import QuantizedModel
+    from zkproof.nn.models.tiny import committed_tiny
 
-    out = {}
-    for fam, spec in tiny_specs.items():
-        qm = QuantizedModel(spec)
-        out[fam] = (qm, ModelCommitment.from_bytes(commit_model(qm, source=f"tiny:{fam}").to_bytes()))
-    return out
+    return {fam: committed_tiny(fam) for fam in ("gpt2", "llama")}
 
 
 @pytest.fixture(scope="session")

@@ -307,8 +307,9 @@ def verify(data: bytes, mc: ModelCommitment) -> Verified:
     if st.model_digest.hex() != mc.digest():
         raise StatementMismatch("the proof is for another model commitment (digest mismatch)")
     r = Reader(env.proof)
-    for (a, b), mg, own in zip(zip(st.cuts, st.cuts[1:]), graphs, st.segment_commitments):
-        pf = r.blob("segment proof")
+    proofs = [r.blob("segment proof") for _ in graphs]
+    r.finish()  # a truncated or extended file is refused before any verification work
+    for (a, b), mg, own, pf in zip(zip(st.cuts, st.cuts[1:]), graphs, st.segment_commitments, proofs):
         public = mg.public_inputs(st.tokens)
         if b == st.cuts[-1]:
             public["output"] = st.output
@@ -316,7 +317,6 @@ def verify(data: bytes, mc: ModelCommitment) -> Verified:
         coms.update({n: st.boundaries[n] for n in mg.graph.tensors if n.startswith("boundary.")})
         coms.update(own)
         G.verify(mg.graph, G.Statement(public, coms), pf)
-    r.finish()
     from ..fixed_point import dequantize
 
     return Verified(st.tokens, st.output, dequantize(st.output, mc.quant.act_frac), len(graphs))

@@ -46,3 +46,14 @@ def save_tiny(family: str, path, seed: int = 0, **sizes) -> str:
     os.makedirs(path, exist_ok=True)
     model.save_pretrained(str(path))
     return str(path)
+
+
+def committed_tiny(family: str, seed: int = 0):
+    """(QuantizedModel, ModelCommitment) of a tiny model with the default quantisation (tests
+    and benchmarks; the commitment is read back from its bytes, as a verifier would)."""
+    from ..model_commit import ModelCommitment, commit_model
+    from .build import QuantizedModel
+    from .loaders import spec_from_model
+
+    qm = QuantizedModel(spec_from_model(tiny_model(family, seed), name=f"tiny:{family}"))
+    return qm, ModelCommitment.from_bytes(commit_model(qm, source=f"tiny:{family}").to_bytes())
