@@ -213,10 +213,9 @@ def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[
         Ts.append(t)
         Ws.append(w)
         Os.append(outsides[j] if outsides[j] is not None else FrTensor.zeros(len(t), dev))
-    total = 1 << N
-    T = FrTensor.cat(Ts).pad(total)
-    W = FrTensor.cat(Ws).pad(total)
-    O = FrTensor.cat(Os).pad(total)
+    slack = (1 << N) - sum(len(t) for t in Ts)
+    tail = [FrTensor.zeros(slack, dev)] if slack else []
+    T, W, O = (FrTensor.cat(parts + tail) for parts in (Ts, Ws, Os))
     claim = _claimed([c for j in order for c in claims_per[j]], alpha)
     point, _ = prove_sumcheck(ch, [T, W, FrTensor.eq(r, dev), O], _packed_terms(gamma), claim)
     vals = ch.send("reduce/values", [cache.evaluate(tensors[j], point[:sizes[j]]) for j in range(len(tensors))])

@@ -228,3 +228,42 @@ def test_clamp_hiding_an_out_of_range_input_rejected():
     st, proof = prove(g, wit)
     with pytest.raises(VerificationError):
         verify(build(), st, proof)
+
+
+def clamp_graph():
+    g = Graph("clamp")
+    x = g.input("x", (2, 3))
+    y = rescale(g, x, 2, name="y")
+    z = elementwise(g, y, "gelu", -512, 10, 6, 6, name="z", clamp_diff_bits=20)
+    g.set_kind(z, "public")
+    return g
+
+
+CLAMP_X = np.array([[4 * 700, 0, -4 * 3000], [4, -4, 4 * 511]])
+
+
+def test_proven_clamp_completeness():
+    wit = check(clamp_graph, {"x": CLAMP_X})
+    assert wit["z.clamp"].tolist() == [[511, 0, -512], [1, -1, 511]]
+    ref = FUNCTIONS_GELU(np.clip(np.array([[700, 0, -3000], [1, -1, 511]]), -512, 511) / 64.0)
+    assert np.max(np.abs(dequantize(wit["z"], 6) - ref)) <= 2 ** -7
+
+
+@pytest.mark.parametrize("case", ["in_range_moved", "out_of_range_not_at_bound"])
+def test_clamp_that_hides_an_input_rejected(case):
+    def tamper(w):
+        c, p, n = w["z.clamp"].copy(), w["z.clamp.p0"].copy(), w["z.clamp.n0"].copy()
+        if case == "in_range_moved":      # x = 1 claimed clamped to 511 (n = 510)
+            c[1, 0], n[1, 0] = 511, 510
+        else:                             # x = 700 claimed clamped to 300 (p = 400)
+            c[0, 0], p[0, 0] = 300, 400
+        w["z.clamp"], w["z.clamp.p0"], w["z.clamp.n0"] = c, p, n
+        w["z.clamp.p1"] = w["z.clamp.p1"].copy()
+        from zkproof.nn.nonlinear import table_outputs
+        w["z"] = table_outputs("gelu", -512, 10, 6, 6)[c + 512]
+    check(clamp_graph, {"x": CLAMP_X}, tamper)
+
+
+def FUNCTIONS_GELU(x):
+    from zkproof.nn.nonlinear import FUNCTIONS
+    return FUNCTIONS["gelu"](x)

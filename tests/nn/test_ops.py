@@ -230,3 +230,30 @@ def test_packed_reduction_rejects_junk_padding(junk):
     else:
         got = claims_reduce.verify_packed(vc, [len(t).bit_length() - 1 for t in ts], claims, mles)
         assert got == red and all(t.evaluate(p) == v for t, (p, v) in zip(ts, got))
+
+
+@pytest.mark.parametrize("axes", [(1, 0, 2), (2, 0, 1), (0, 2, 1)])
+def test_permute_and_heads(axes):
+    from zkproof.nn.reshape import Permute, merge_heads, split_heads
+
+    def build():
+        g = Graph("perm")
+        x = g.input("x", (3, 5, 6))
+        (p,) = g.add(Permute(axes), x, name="p")
+        s = product(g, p, p, name="sq")
+        g.set_kind(s, "public")
+        y = g.input("y", (5, 12))
+        m = merge_heads(g, split_heads(g, y, 3, name="h"), name="m")
+        g.set_kind(add(g, m, m, name="m2"), "public")
+        return g
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(-9, 9, (3, 5, 6)), rng.integers(-9, 9, (5, 12))
+    wit, _, _ = prove_verify(build, {"x": x, "y": y})
+    assert np.array_equal(wit["p"], np.transpose(x, axes)) and np.array_equal(wit["m"], y)
+    wit["sq"] = wit["sq"] + 1
+
+    def tamper(w):
+        w["p"] = w["p"].copy()
+        w["p"][0, 0, 0] += 1
+        w["sq"] = w["p"] * w["p"]
+    prove_verify(build, {"x": x, "y": y}, tamper)

@@ -5,6 +5,7 @@
   (the backward proof pass, shared lookups, padding checks, openings).
 - one module per operation: `linear` (MatMul, Linear), `rescale`, `residual` (Add,
   Product), `nonlinear` (GELU, SiLU, exp, rsqrt tables; RangeCheck), `norm` (RMSNorm,
-  LayerNorm), `rope`, `embedding`, `swiglu`, and `zkattn` (attention, every step proven).
+  LayerNorm), `rope`, `embedding`, `swiglu`, `clamp`, `reshape` (permutations, head
+  split/merge), `blocks` (a GPT-2 block) and `zkattn` (attention, every step proven).
 - `layout`: the padded layout all claims refer to.
 """

@@ -470,6 +470,7 @@ def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
         mles = [None if L.padded_shape(s) == tuple(s) else (lambda p, s=s: (1 - L.indicator_mle(s, p)) % R)
                 for s in shapes]
         reduced = claims_reduce.verify_packed(ctx.ch, [g.tensors[n].num_vars for n in names], claims, mles)
+    timings["reduce_s"] = time.perf_counter() - t0
     groups: dict = {}
     for n, (point, value) in zip(names, reduced):
         groups.setdefault((len(point), commitments[n].gen_dim), []).append((n, point, value))

@@ -158,5 +158,11 @@ class RangeCheck(Op):
 
 
 def elementwise(graph, x: str, fn: str, low: int, bits: int, in_frac: int, out_frac: int,
-                name: str | None = None) -> str:
+                name: str | None = None, clamp_diff_bits: int | None = None) -> str:
+    """Y = fn(X) by its table over [low, low + 2^bits). With clamp_diff_bits, X is first
+    clamped to the table's range by a proven Clamp (|X - clamp(X)| < 2^clamp_diff_bits);
+    without, inputs outside the range are refused by the forward pass."""
+    if clamp_diff_bits:
+        from .clamp import clamp
+        x = clamp(graph, x, low, bits, clamp_diff_bits, name=f"{name}.clamp" if name else None)
     return graph.add(Elementwise(fn, low, bits, in_frac, out_frac), x, name=name)[0]
