@@ -35,9 +35,9 @@ from ..residual import Add, Product
 from ..zkattn import attention
 from .. import embedding as nn_embedding
 from .. import norm as nn_norm
+from .. import reshape as nn_reshape
 from .. import rope as nn_rope
 from ..fixed_point import dequantize
-from . import adapters as A
 from .quant import QuantConfig, quantize_weights
 from .spec import ModelConfig, ModelSpec
 
@@ -176,14 +176,14 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start:
         qkv = []
         for n in "qkv":
             t = _linear(g, x, W(f"{p}.{n}"), B(f"{p}.{n}"), fw, f"{p}.{n}")
-            t = g.add(A.SplitHeads(cfg.heads), t, name=f"{p}.{n}.heads")[0]
+            t = nn_reshape.split_heads(g, t, cfg.heads, name=f"{p}.{n}.heads")
             if cfg.rope_theta and n in "qk":
                 t = nn_rope.rope(g, t, base=cfg.rope_theta, table_frac=q.rope_frac, style="half",
                                  name=f"{p}.{n}.rope")
                 t = g.add(Rescale(q.rope_frac), t, name=f"{p}.{n}.rope_rs")[0]
             qkv.append(to_frac(t, fa, fq, f"{p}.{n}.in"))
         o = attention(g, *qkv, cfg=acfg, name=f"{p}.zkattn")
-        o = g.add(A.MergeHeads(), o, name=f"{p}.merged")[0]
+        o = nn_reshape.merge_heads(g, o, name=f"{p}.merged")
         return _linear(g, o, W(f"{p}.o"), B(f"{p}.o"), fq + fw - fa, f"{p}.o")
 
     def act(x, name):
