@@ -2,6 +2,7 @@
 float model. The one-time weight commitment costs ~100 s of CPU here, so it is cached
 (ZKPROOF_CACHE, default ~/.cache/zkproof) and the test runs when the cache exists or when
 ZKPROOF_SLOW_TESTS=1 allows making it."""
+import hashlib
 import os
 from pathlib import Path
 
@@ -15,16 +16,12 @@ def test_minilm_proof_verifies(minilm_spec):
     from zkproof.nn.model_commit import ModelCommitment, commit_model
     from zkproof.nn.models import inference, reference
     from zkproof.nn.models.build import QuantizedModel
-    from zkproof.nn.models.commands import CALIBRATION_TEXT  # noqa: F401  (same default quantisation)
 
     qm = QuantizedModel(minilm_spec, calibration_tokens=[np.array([101, 1037, 4937, 25126, 2006, 1996, 3332, 102])])
-    path = CACHE / f"minilm-test-{minilm_spec.source_digest()[:16]}-{abs(hash(qm.quant.to_json())) % 10**8}.zkcom"
-    if path.exists():
-        mc = ModelCommitment.load(path)
-        if mc.shifts != qm.shifts:
-            mc = None
-    else:
-        mc = None
+    key = hashlib.sha256((minilm_spec.source_digest() + qm.quant.to_json() + repr(sorted(qm.shifts.items())))
+                         .encode()).hexdigest()[:16]
+    path = CACHE / f"minilm-test-{key}.zkcom"
+    mc = ModelCommitment.load(path) if path.exists() else None
     if mc is None:
         if os.environ.get("ZKPROOF_SLOW_TESTS") != "1":
             pytest.skip(f"no cached MiniLM commitment at {path} (ZKPROOF_SLOW_TESTS=1 makes it, ~100 s)")
