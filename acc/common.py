@@ -86,7 +86,8 @@ _COM_CACHE: dict = {}
 
 
 def cost(qm, seq: int, prove_time: bool = True) -> dict:
-    """Cost of a configuration: lookup entries (every tensor looked up, all tables) and committed
+    """Cost of a configuration: lookup entries (every tensor looked up, all tables), the distinct
+    tables and their total size (the table side of every LogUp), committed
     elements (prover-made, weights excluded) of the whole model at `seq` tokens, and a measured
     prove time (and proof size) of ONE transformer layer (stage 1) at `seq` tokens on this machine
     (weight commitments made beforehand and excluded, as in a deployment)."""
@@ -94,9 +95,10 @@ def cost(qm, seq: int, prove_time: bool = True) -> dict:
 
     g = qm.graph(seq).graph
     lookups = sum(int(np.prod(g.tensors[u.x].shape)) for op in g.ops for u in op.lookups())
-    tables = {u.key for op in g.ops for u in op.lookups()}
+    tables = {u.key: u for op in g.ops for u in op.lookups()}
+    table_entries = sum(u.table().length for u in tables.values())
     committed = sum(int(np.prod(g.tensors[n].shape)) for n in g.committed() if n not in qm.weights)
-    out = {"lookups": lookups, "tables": len(tables), "committed": committed,
+    out = {"lookups": lookups, "tables": len(tables), "table_entries": table_entries, "committed": committed,
            "layer_prove_s": float("nan"), "layer_proof_bytes": 0}
     if prove_time:
         rng = np.random.default_rng(0)

@@ -111,26 +111,31 @@ def pareto(points: list[dict], x: str, y: str) -> list[int]:
     return sorted(front, key=lambda i: points[i][x])
 
 
-def plot(rows: list[dict], front: list[int], x: str, path: Path, title: str) -> None:
+def plot(rows: list[dict], axes: list[str], path: Path, title: str) -> None:
+    """One panel per cost axis: 1 - accuracy against the cost, the Pareto frontier marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    xs = [r[x] for r in rows]
-    ys = [1.0 - r["accuracy"] for r in rows]
-    ax.scatter(xs, ys, c="tab:gray", label="configurations")
-    ax.plot([rows[i][x] for i in front], [1.0 - rows[i]["accuracy"] for i in front], "o-", c="tab:red",
-            label="Pareto frontier")
-    for i, r in enumerate(rows):
-        ax.annotate(str(i), (xs[i], ys[i]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel(x)
-    ax.set_ylabel("1 - accuracy (" + ("mean cosine" if "cos_mean" in rows[0] else "top-1 agreement") + ")")
-    if min(ys) > 0:
+    fig, panels = plt.subplots(1, len(axes), figsize=(6 * len(axes), 4.5), squeeze=False)
+    what = "mean cosine" if "cos_mean" in rows[0] else "top-1 agreement"
+    for ax, x in zip(panels[0], axes):
+        pts = [r for r in rows if not math.isnan(r[x])]
+        if not pts:
+            continue
+        front = pareto(pts, x, "accuracy")
+        xs = [r[x] for r in pts]
+        ys = [max(1.0 - r["accuracy"], 1e-7) for r in pts]
+        ax.scatter(xs, ys, c="tab:gray", label="configurations")
+        ax.plot([pts[i][x] for i in front], [ys[i] for i in front], "o-", c="tab:red", label="Pareto frontier")
+        for r, xv, yv in zip(pts, xs, ys):
+            ax.annotate(str(r["point"]), (xv, yv), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        ax.set_xlabel(x)
+        ax.set_ylabel(f"1 - {what}")
         ax.set_yscale("log")
-    ax.set_title(title)
-    ax.legend()
+        ax.legend()
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -161,12 +166,12 @@ def run(model: str, grid: dict, out: Path, n: int | None = None, cost_seq: int =
         row["eval_s"] = time.perf_counter() - t0
         log.info("point %d: %s", i, {k: row[k] for k in ("accuracy", "layer_prove_s", "error") if k in row})
         rows.append(row)
-    x = "layer_prove_s" if prove_time else "lookups"
     ok = [r for r in rows if not r["error"]]
-    front_ok = pareto(ok, x, "accuracy")
-    front = [rows.index(ok[i]) for i in front_ok]
-    for r in rows:
-        r["pareto"] = rows.index(r) in front
+    axes = (["layer_prove_s"] if prove_time else []) + ["lookups"]
+    for x in axes:
+        front = {ok[i]["point"] for i in pareto(ok, x, "accuracy")}
+        for r in rows:
+            r["pareto" if x == axes[0] else f"pareto_{x}"] = r["point"] in front
     keys = list(dict.fromkeys(k for r in rows for k in r))
     with open(out / "sweep.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys)
@@ -175,7 +180,7 @@ def run(model: str, grid: dict, out: Path, n: int | None = None, cost_seq: int =
     (out / "sweep.json").write_text(json.dumps({"model": model, "sentences": len(token_lists),
                                                 "cost_seq": cost_seq, "rows": rows}, indent=1, default=float))
     if ok:
-        plot(ok, front_ok, x, out / "pareto.png", f"{model}: accuracy vs cost ({len(token_lists)} sentences)")
+        plot(ok, axes, out / "pareto.png", f"{model}: accuracy vs cost ({len(token_lists)} sentences)")
     return rows
 
 
