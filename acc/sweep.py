@@ -166,6 +166,12 @@ def run(model: str, grid: dict, out: Path, n: int | None = None, cost_seq: int =
         row["eval_s"] = time.perf_counter() - t0
         log.info("point %d: %s", i, {k: row[k] for k in ("accuracy", "layer_prove_s", "error") if k in row})
         rows.append(row)
+    write_results(model, rows, out, len(token_lists), cost_seq, prove_time)
+    return rows
+
+
+def write_results(model: str, rows: list[dict], out: Path, sentences: int, cost_seq: int, prove_time: bool = True):
+    """Pareto flags, sweep.csv, sweep.json and pareto.png from the rows."""
     ok = [r for r in rows if not r["error"]]
     axes = (["layer_prove_s"] if prove_time else []) + ["lookups"]
     for x in axes:
@@ -177,17 +183,17 @@ def run(model: str, grid: dict, out: Path, n: int | None = None, cost_seq: int =
         w = csv.DictWriter(f, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
-    (out / "sweep.json").write_text(json.dumps({"model": model, "sentences": len(token_lists),
+    (out / "sweep.json").write_text(json.dumps({"model": model, "sentences": sentences,
                                                 "cost_seq": cost_seq, "rows": rows}, indent=1, default=float))
     if ok:
-        plot(ok, axes, out / "pareto.png", f"{model}: accuracy vs cost ({len(token_lists)} sentences)")
-    return rows
+        plot(ok, axes, out / "pareto.png", f"{model}: accuracy vs cost ({sentences} sentences)")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--grid", required=True, help="grid JSON file")
+    ap.add_argument("--model", required=False)
+    ap.add_argument("--grid", required=False, help="grid JSON file")
+    ap.add_argument("--replot", action="store_true", help="only redo the flags, CSV and plot from DIR/sweep.json")
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--n", type=int, default=None, help="use the first N sentences (default: all)")
     ap.add_argument("--cost-seq", type=int, default=8, help="tokens for the cost measurement (default 8)")
@@ -195,6 +201,12 @@ def main(argv=None) -> int:
     ap.add_argument("--max-len", type=int, default=64, help="truncate sentences to this many tokens")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if a.replot:
+        d = json.loads((Path(a.out) / "sweep.json").read_text())
+        write_results(d["model"], d["rows"], Path(a.out), d["sentences"], d["cost_seq"])
+        return 0
+    if not a.model or not a.grid:
+        ap.error("--model and --grid are required")
     grid = json.loads(Path(a.grid).read_text())
     rows = run(a.model, grid, Path(a.out), a.n, a.cost_seq, not a.no_prove_time, a.max_len)
     for r in rows:
