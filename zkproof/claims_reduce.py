@@ -171,25 +171,45 @@ def _absorb_packed(ch, sizes_log, claims_per) -> tuple[int, int, list[int]]:
     return ch.challenge("reduce/alpha"), ch.challenge("reduce/gamma"), ch.challenges("reduce/r", N)
 
 
-def _packed_terms(gamma: int):
-    """tables: 0 = T (packed tensors), 1 = W, 2 = eq(r, .), 3 = outside (packed masks)."""
-    return [(1, (0, 1)), (gamma, (0, 2, 3))]
+def prefix_eq_eq(count: int, r: Sequence[int], v: Sequence[int]) -> int:
+    """sum_{x < count} eq(r, x) eq(v, x) over 2^len(r) indices, in O(len(r)): the
+    extension at v of the table eq(r, .) restricted to [0, count). (With r = v's
+    role taken by the indicator this is tlookup.prefix_mle.)"""
+    k = len(r)
+    acc, full = 0, 1  # acc: the sum over [0, count mod 2^j); full: the sum over all 2^j
+    for j in range(k):
+        w0 = (1 - r[j]) * (1 - v[j]) % R
+        w1 = r[j] * v[j] % R
+        if (count >> j) & 1:
+            acc = (w0 * full + w1 * acc) % R
+        else:
+            acc = w0 * acc % R
+        full = full * (w0 + w1) % R
+    return full if count >= 1 << k else acc
+
+
+def _packed_terms():
+    """tables: 0 = T (packed tensors), 1 = W' (packed weights, padding term included)."""
+    return [(1, (0, 1))]
 
 
 def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[tuple]],
                  outsides: Sequence[FrTensor | None], eq_cache: EqCache | None = None):
-    """Reduce the claims on several tensors, and their padding checks, to ONE sumcheck
-    over the tensors packed into one table (largest first, each block aligned to its
-    size). Statement: for every tensor j its claims t_j(u) = v and "t_j is zero where
+    """Reduce the claims on several tensors, and their padding checks, to ONE degree-2
+    sumcheck over the tensors packed into one table (largest first, each block aligned to
+    its size). Statement: for every tensor j its claims t_j(u) = v and "t_j is zero where
     outsides[j] is one". With alpha, gamma, r drawn after the claims are absorbed:
 
-        sum_(j,i) alpha^c(j,i) v_(j,i) = sum_x T(x) W(x) + gamma sum_x T(x) eq(r, x) O(x),
+        sum_(j,i) alpha^c(j,i) v_(j,i) = sum_x T(x) W'(x),
+        W' = W + gamma eq(r, .) O,     W = the packed sum_i alpha^c eq(u_(j,i), .),
 
-    T, O the packed tensors and masks, W the packed sum_i alpha^c eq(u_(j,i), .). At the
-    final point v the prover sends a_j = t_j(v[:n_j]); the verifier checks
-    T(v) = sum_j eq(v[n_j:], block_j) a_j and computes W(v), eq(r, v), O(v) itself.
-    Returns [(v[:n_j], a_j)]: one claim per tensor, all at prefixes of one point (so the
-    tensors of one size open in one batch)."""
+    T, O the packed tensors and masks (a non-zero masked entry breaks the identity with
+    probability about 1 - 1/r over gamma and r). At the final point v the prover sends
+    a_j = t_j(v[:n_j]); the verifier checks T(v) = sum_j eq(v[n_j:], block_j) a_j and
+    computes W'(v) itself: W(v) from the claims' points, and the extension of
+    eq(r, .) O from the caller's `masked_eq` functions (for a padding mask,
+    eq(r, v) - prod over axes of prefix_eq_eq: O(n)). Returns [(v[:n_j], a_j)]: one claim
+    per tensor, all at prefixes of one point (the tensors of one size open in one batch)."""
     from .channel import prove_sumcheck
     sizes = []
     for j, t in enumerate(tensors):
@@ -202,7 +222,8 @@ def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[
     order, offsets, N = _pack_layout(sizes)
     dev = tensors[0].device
     cache = eq_cache or EqCache(dev)
-    Ts, Ws, Os = [], [], []
+    E = FrTensor.eq(r, dev)
+    Ts, Ws = [], []
     p = 1
     for j in order:
         t = tensors[j]
@@ -210,31 +231,34 @@ def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[
         for u, _ in claims_per[j]:
             w = w + cache.table(u) * p
             p = p * alpha % R
+        if outsides[j] is not None:
+            w = w + E[offsets[j]:offsets[j] + len(t)] * outsides[j] * gamma
         Ts.append(t)
         Ws.append(w)
-        Os.append(outsides[j] if outsides[j] is not None else FrTensor.zeros(len(t), dev))
     slack = (1 << N) - sum(len(t) for t in Ts)
     tail = [FrTensor.zeros(slack, dev)] if slack else []
-    T, W, O = (FrTensor.cat(parts + tail) for parts in (Ts, Ws, Os))
+    T, W = (FrTensor.cat(parts + tail) for parts in (Ts, Ws))
+    del E
     claim = _claimed([c for j in order for c in claims_per[j]], alpha)
-    point, _ = prove_sumcheck(ch, [T, W, FrTensor.eq(r, dev), O], _packed_terms(gamma), claim)
+    point, _ = prove_sumcheck(ch, [T, W], _packed_terms(), claim)
     vals = ch.send("reduce/values", [cache.evaluate(tensors[j], point[:sizes[j]]) for j in range(len(tensors))])
     return [(point[:n], v) for n, v in zip(sizes, vals)]
 
 
 def verify_packed(ch, sizes_log: Sequence[int], claims_per: Sequence[Sequence[tuple]],
-                  outside_mles: Sequence[Callable | None]):
-    """Verifier of prove_packed: returns [(v[:n_j], a_j)] or raises ClaimMismatch /
-    SumcheckError."""
+                  masked_eqs: Sequence[Callable | None]):
+    """Verifier of prove_packed. masked_eqs[j](r_j, v_j) is the extension at v_j of
+    eq(r_j, .) * outside_j over tensor j's own variables (None: no mask). Returns
+    [(v[:n_j], a_j)] or raises ClaimMismatch / SumcheckError."""
     from .channel import verify_sumcheck
     sizes = [int(n) for n in sizes_log]
     claims_per = [[(list(p), int(v) % R) for p, v in cl] for cl in claims_per]
     alpha, gamma, r = _absorb_packed(ch, sizes, claims_per)
     order, offsets, N = _pack_layout(sizes)
     claim = _claimed([c for j in order for c in claims_per[j]], alpha)
-    point, (t_v, w_v, e_v, o_v) = verify_sumcheck(ch, N, 4, _packed_terms(gamma), claim)
+    point, (t_v, w_v) = verify_sumcheck(ch, N, 2, _packed_terms(), claim)
     vals = ch.receive("reduce/values", len(sizes))
-    t_exp = w_exp = o_exp = 0
+    t_exp = w_exp = 0
     p = 1
     for j in order:
         n = sizes[j]
@@ -244,11 +268,12 @@ def verify_packed(ch, sizes_log: Sequence[int], claims_per: Sequence[Sequence[tu
         for u, _ in claims_per[j]:
             w += p * eq_eval(u, point[:n])
             p = p * alpha % R
+        if masked_eqs[j] is not None:
+            # eq(r, .) on block j is eq(r[n:], block_j) eq(r[:n], .)
+            w += gamma * _block_eq(r, n, offsets[j]) % R * masked_eqs[j](r[:n], point[:n])
         w_exp += be * w
-        if outside_mles[j] is not None:
-            o_exp += be * outside_mles[j](point[:n])
     if t_v != t_exp % R:
         raise ClaimMismatch("packed claim reduction: the per-tensor values do not add up")
-    if w_v != w_exp % R or e_v != eq_eval(r, point) or o_v != o_exp % R:
-        raise ClaimMismatch("packed claim reduction: a public table's evaluation is wrong")
+    if w_v != w_exp % R:
+        raise ClaimMismatch("packed claim reduction: the weight table's evaluation is wrong")
     return [(point[:n], v) for n, v in zip(sizes, vals)]

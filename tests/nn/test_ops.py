@@ -203,6 +203,21 @@ def test_lenient_lookups_accept_an_honest_witness():
         prove_verify(mlp_graph, mlp_inputs())
 
 
+def test_outside_eq_mle_matches_the_table():
+    from zkproof.claims_reduce import prefix_eq_eq
+    from zkproof.field.tensor import FrTensor
+    rng = np.random.default_rng(3)
+    for shape in [(3, 5), (1,), (5, 3, 3), (4, 2)]:
+        n = L.num_vars(shape)
+        r, v = ([int(x) for x in rng.integers(1, 10**9, n)] for _ in range(2))
+        table = FrTensor.eq(r) * (1 - L.indicator(shape))
+        assert table.evaluate(v) == L.outside_eq_mle(shape, r, v)
+    for count in range(0, 9):
+        r, v = [5, 7, 11], [13, 17, 19]
+        ind = FrTensor.from_ints([1] * count + [0] * (8 - count))
+        assert (FrTensor.eq(r) * ind).evaluate(v) == prefix_eq_eq(count, r, v)
+
+
 @pytest.mark.parametrize("junk", [False, True])
 def test_packed_reduction_rejects_junk_padding(junk):
     """Three tensors of different sizes, several claims each, packed into one sumcheck;
@@ -222,7 +237,7 @@ def test_packed_reduction_rejects_junk_padding(junk):
     outs = [1 - L.indicator(s) for s in shapes]
     ch = ProverChannel(Transcript("packed"))
     red = claims_reduce.prove_packed(ch, ts, claims, outs)
-    mles = [lambda p, s=s: (1 - L.indicator_mle(s, p)) % L._R for s in shapes]
+    mles = [lambda r, p, s=s: L.outside_eq_mle(s, r, p) for s in shapes]
     vc = VerifierChannel(Transcript("packed"), ch.bytes())
     if junk:
         with pytest.raises(VerificationError):
@@ -257,3 +272,26 @@ def test_permute_and_heads(axes):
         w["p"][0, 0, 0] += 1
         w["sq"] = w["p"] * w["p"]
     prove_verify(build, {"x": x, "y": y}, tamper)
+
+
+def test_random_corruptions_raise_verification_errors_only():
+    """Flipped bytes, truncations and extensions anywhere in a proof: always a
+    VerificationError, never another exception."""
+    g = mlp_graph(2, 3, 3)
+    st, proof = prove(g, g.forward(mlp_inputs(2, 3, 3)))
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        bad = bytearray(proof)
+        kind = trial % 4
+        if kind == 0:
+            pos = int(rng.integers(len(bad)))
+            bad[pos] ^= 1 << int(rng.integers(8))
+        elif kind == 1:
+            bad = bad[: int(rng.integers(len(bad)))]
+        elif kind == 2:
+            bad += bytes(rng.integers(0, 256, int(rng.integers(1, 40)), dtype=np.uint8))
+        else:
+            pos = int(rng.integers(len(bad) - 32))
+            bad[pos:pos + 32] = b"\xff" * 32  # a non-canonical field element
+        with pytest.raises(VerificationError):
+            verify(mlp_graph(2, 3, 3), st, bytes(bad))

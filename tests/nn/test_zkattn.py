@@ -194,3 +194,41 @@ def test_proof_file_verifies_and_rejects_tampering():
         bad[pos] ^= 4
         with pytest.raises(VerificationError):
             proof_file.verify_bytes(bytes(bad))
+
+
+def build_masked(H, T, d):
+    g = Graph("attn")
+    q, k, v = (g.input(n, (H, T, d)) for n in "qkv")
+    km = g.input("km", (T,), "public")
+    o = attention(g, q, k, v, "default", name="o", key_mask=km)
+    g.set_kind(o, "public")
+    return g
+
+
+def test_key_padding_mask():
+    from zkproof.nn.zkattn import masked_slots
+    H, T, d = 2, 5, 3
+    ins = inputs(H, T, d)
+    ins["km"] = np.array([1, 0, 0, 1, 0])   # keys 0 and 3 are padding
+    with pytest.raises(ValueError, match="every key masked"):
+        build_masked(H, T, d).forward(ins)   # causal row 0 sees only key 0, which is masked
+    ins["km"] = np.array([0, 1, 0, 1, 0])
+    wit = build_masked(H, T, d).forward(ins)
+    st, proof = prove(build_masked(H, T, d), wit, debug=True)
+    verify(build_masked(H, T, d), st, proof)
+    ref = float_attention(ins["q"], ins["k"], ins["v"], PRESETS["default"], ins["km"])
+    assert np.max(np.abs(dequantize(wit["o"], 8) - ref)) <= ACC_BOUND
+    cfg = PRESETS["default"]
+    masked = masked_slots(cfg, T, ins["km"])
+    assert masked[2, 1] == 1 and masked[2, 0] == 0
+
+    def attend_to_padding(w):
+        D = w["o.softmax.shift"][..., None] - w["o.z"] + cfg.big * masked
+        D[0, 2, 1] = max(int(D[0, 2, 1]) - cfg.big, 0)
+        _set_digits(w, cfg, D, d)
+    wit2 = build_masked(H, T, d).forward(ins)
+    attend_to_padding(wit2)
+    with lenient_lookups():
+        st, proof = prove(build_masked(H, T, d), wit2)
+    with pytest.raises(VerificationError):
+        verify(build_masked(H, T, d), st, proof)

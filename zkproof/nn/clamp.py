@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..field.scalar import R
-from ..field.tensor import FrTensor
 from ..wire import Writer
 from . import layout as L
 from .graph import Op

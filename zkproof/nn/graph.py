@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -467,7 +467,7 @@ def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
         outs = [None if L.padded_shape(s) == tuple(s) else 1 - L.indicator(s) for s in shapes]
         reduced = claims_reduce.prove_packed(ctx.ch, [ctx.fr(n) for n in names], claims, outs, ctx.eq_cache)
     else:
-        mles = [None if L.padded_shape(s) == tuple(s) else (lambda p, s=s: (1 - L.indicator_mle(s, p)) % R)
+        mles = [None if L.padded_shape(s) == tuple(s) else (lambda r, p, s=s: L.outside_eq_mle(s, r, p))
                 for s in shapes]
         reduced = claims_reduce.verify_packed(ctx.ch, [g.tensors[n].num_vars for n in names], claims, mles)
     timings["reduce_s"] = time.perf_counter() - t0
@@ -531,7 +531,10 @@ def prove(graph: Graph, witness: dict, commitments: dict | None = None, timings:
     _lookup_phase(ctx, timings)
     _opening_phase(ctx, coms, timings)
     timings["prove_total_s"] = time.perf_counter() - t0
-    return st, ctx.ch.bytes()
+    proof = ctx.ch.bytes()
+    log.debug("proved graph %s: %d ops, %d committed tensors, %d proof bytes, %s", graph.label, len(graph.ops),
+              len(coms), len(proof), {k: round(v, 3) for k, v in timings.items()})
+    return st, proof
 
 
 def verify(graph: Graph, statement: Statement, proof: bytes) -> None:

@@ -64,6 +64,16 @@ def indicator_mle(shape: Sequence[int], point: Sequence[int]) -> int:
     return acc % _R
 
 
+def outside_eq_mle(shape: Sequence[int], r: Sequence[int], v: Sequence[int]) -> int:
+    """Extension at v of eq(r, .) times the padding indicator (1 - real-slot indicator)
+    of `shape`: eq(r, v) - prod over axes of prefix_eq_eq(a_i, r_i, v_i). O(#variables)."""
+    from ..claims_reduce import prefix_eq_eq
+    inside = 1
+    for a, ra, va in zip(shape, split_point(shape, r), split_point(shape, v)):
+        inside = inside * prefix_eq_eq(int(a), ra, va) % _R
+    return (eq_eval(list(r), list(v)) - inside) % _R
+
+
 def to_padded(values, device: str = "cpu") -> FrTensor:
     """A NumPy integer array (any shape) as an FrTensor in the padded layout."""
     arr = np.asarray(values)
@@ -78,4 +88,4 @@ def indicator(shape: Sequence[int], device: str = "cpu") -> FrTensor:
     return to_padded(np.ones(tuple(shape), dtype=np.int64), device)
 
 
-from ..field.scalar import R as _R  # noqa: E402
+from ..field.scalar import R as _R, eq_eval  # noqa: E402

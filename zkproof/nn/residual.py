@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..wire import Writer
 from .graph import Op
 
 _I62 = 1 << 62

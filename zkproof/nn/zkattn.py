@@ -7,12 +7,14 @@ every protocol run (the head index is the top variables). Steps (each a graph op
  1. Z = Q Kᵀ for all heads in one batched matmul (scale 2^(2f)).
  2. SoftmaxShift: the prover commits a shift s (H, T) per row and the K digits D_k of
         D = s·1ᵀ - Z + BIG·masked,      D = sum_k 2^(offset_k) D_k,  D_k in [0, 2^(b_k)),
-    BIG = 2^(B - 1) (B = sum_k b_k), masked = the causal mask (j > i). The L low digits are
+    BIG = 2^(B - 1) (B = sum_k b_k), masked = the causal mask (j > i) or'ed with an
+    optional public key-padding mask (T,). The L low digits are
     range-checked only (their contribution, a factor exp(-less than 2^(bL)/S), is
     dropped); tied to Z at a fresh random point r:
         sum_k 2^(offset_k) D_k(r) = s(r_row) ind_col(r_col) - Z(r) + BIG·masked(r).
     Since every D_k lies in [0, 2^b), D is the integer s - z >= 0 on every unmasked slot:
-    s is at least the row maximum; masked slots have D >= 2^(B-2) (|Z| < 2^(B-3) from the
+    s is at least the maximum of the row's unmasked scores (every row keeps a key:
+    `masked_slots` refuses a fully masked row); masked slots have D >= 2^(B-2) (|Z| < 2^(B-3) from the
     range check of step 0 and cfg.check_head_dim), so a top digit (the top segments
     hold at least 2 bits) is non-zero there and the entry is zero.
  3. Per-segment mapping lookups E_k = f_k(D_k): middle segments
@@ -41,9 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..field.scalar import R, inv
-from ..field.tensor import FrTensor
 from .. import proof_file
-from ..errors import MalformedProof
+from ..errors import MalformedProof, StatementMismatch
 from ..wire import Reader, Writer
 from . import layout as L
 from .fixed_point import dequantize
@@ -67,9 +68,9 @@ class ZkAttnConfig:
 
     in_frac: int = 8
     in_bits: int = 14
-    segment_bits: tuple = (8, 8, 8, 8, 8)
+    segment_bits: tuple = (8, 8, 8, 16)
     low: int = 1
-    top: int = 2
+    top: int = 1
     theta_bits: tuple = (16, 16)
     rowsum_tol_bits: int = 6
     causal: bool = True
@@ -163,7 +164,8 @@ class ZkAttnConfig:
 MAX_SEGMENT_BITS = 20
 
 PRESETS = {
-    # 5 digits of 8 bits: 1 dropped (relative error < 2^8 / S), 2 mapped to 2^16, 2 top
+    # digits of 8 + 8 + 8 + 16 bits: 1 dropped (relative error < 2^8 / S), 2 mapped to
+    # 2^16 (Theta = 2^32), 1 top
     "default": ZkAttnConfig(),
     # 4 digits of 10 bits: 1 dropped, 2 mapped, 1 top
     "wide": ZkAttnConfig(segment_bits=(10, 10, 10, 10), low=1, top=1),
@@ -201,9 +203,21 @@ def causal_masked(T: int) -> np.ndarray:
     return np.triu(np.ones((T, T), dtype=np.int64), 1)
 
 
-def _masked(cfg: ZkAttnConfig, H: int, T: int) -> np.ndarray:
+def masked_slots(cfg: ZkAttnConfig, T: int, key_mask=None) -> np.ndarray:
+    """The (T, T) 0/1 array of masked (query, key) slots: the causal mask (if cfg.causal)
+    or'ed with the public key mask (1 = a padding key). ValueError when a row would have
+    no key left (its shift would be unconstrained)."""
     m = causal_masked(T) if cfg.causal else np.zeros((T, T), dtype=np.int64)
-    return np.broadcast_to(m, (H, T, T))
+    if key_mask is not None:
+        km = np.asarray(key_mask).reshape(-1)
+        if km.shape != (T,) or np.any((km != 0) & (km != 1)):
+            raise ValueError(f"key_mask must be a 0/1 array of shape ({T},)")
+        m = np.maximum(m, km[None, :].astype(np.int64))
+    empty = np.flatnonzero(m.min(axis=1) == 1)
+    if empty.size:
+        raise ValueError(f"zkAttn: {empty.size} query rows have every key masked (first: row {int(empty[0])}); "
+                         f"unmask at least one key per row (e.g. its own position)")
+    return m
 
 
 def _digits(cfg: ZkAttnConfig, D: np.ndarray) -> list[np.ndarray]:
@@ -246,24 +260,27 @@ class SoftmaxShift(Op):
 
     name = "softmax_shift"
 
-    def __init__(self, cfg: ZkAttnConfig, d_head: int):
+    def __init__(self, cfg: ZkAttnConfig, d_head: int, key_mask: bool = False):
         super().__init__()
         cfg.check_head_dim(d_head)
-        self.cfg, self.d_head = cfg, int(d_head)
+        self.cfg, self.d_head, self.key_mask = cfg, int(d_head), bool(key_mask)
 
     def params(self) -> bytes:
-        return Writer().raw(self.cfg.to_bytes()).u64(self.d_head).bytes()
+        return Writer().raw(self.cfg.to_bytes()).u64(self.d_head).u8(self.key_mask).bytes()
 
     def output_specs(self, shapes):
-        (shape,) = shapes
+        shape = shapes[0]
         if len(shape) != 3 or shape[1] != shape[2]:
             raise ValueError(f"SoftmaxShift: scores must be (H, T, T), got {shape}")
+        if len(shapes) != 1 + self.key_mask or (self.key_mask and tuple(shapes[1]) != (shape[1],)):
+            raise ValueError(f"SoftmaxShift: expected scores{' and a key mask (T,)' if self.key_mask else ''}, "
+                             f"got shapes {shapes}")
         return [("shift", shape[:2], "committed")] + [(f"digit{k}", shape, "committed")
                                                        for k in range(self.cfg.segments)]
 
-    def forward(self, Z):
+    def forward(self, Z, key_mask=None):
         H, T, _ = Z.shape
-        masked = _masked(self.cfg, H, T)
+        masked = np.broadcast_to(masked_slots(self.cfg, T, key_mask), (H, T, T))
         s = choose_shift(self.cfg, Z, masked, self.d_head)
         return [s] + _digits(self.cfg, s[..., None] - Z + self.cfg.big * masked)
 
@@ -285,10 +302,22 @@ class SoftmaxShift(Op):
         for k, (d, v) in enumerate(zip(digits, vals)):
             ctx.claim(d, r, v)
             total += v << cfg.offset(k)
+        km = None
+        if self.key_mask:
+            kname = self.inputs[1]
+            if ctx.graph.tensors[kname].kind != "public":
+                raise ValueError("SoftmaxShift: the key mask must be a public tensor")
+            km = ctx.value(kname) if ctx.is_prover else ctx._public[kname]
+        try:
+            m2 = masked_slots(cfg, T, km)
+        except ValueError as e:
+            if ctx.is_prover:
+                raise
+            raise StatementMismatch(str(e)) from None
         mask_val = 0
-        if cfg.causal:
-            m2 = L.to_padded(causal_masked(T))
-            mask_val = m2.evaluate(r[:2 * L.axis_vars((T,))[0]]) * L.indicator_mle((H,), r[2 * L.axis_vars((T,))[0]:])
+        if m2.any():
+            lt = L.axis_vars((T,))[0]
+            mask_val = L.to_padded(m2).evaluate(r[:2 * lt]) * L.indicator_mle((H,), r[2 * lt:])
         from ..lookup.tlookup import prefix_mle
         z = sv * prefix_mle(T, r_col) + cfg.big * mask_val - total
         ctx.claim(zname, r, z)
@@ -342,15 +371,18 @@ class RowSumBound(Op):
         ctx.claim(yname, [half] * m + list(r), total * pow(half, m, R))
 
 
-def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default", name: str = "attn") -> str:
+def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default", name: str = "attn",
+              key_mask: str | None = None) -> str:
     """Add zkAttn over committed Q, K, V (H, T, d) to the graph; returns O's name
-    ((H, T, d) at scale 2^in_frac, derived: make it public or feed it on)."""
+    ((H, T, d) at scale 2^in_frac, derived: make it public or feed it on). key_mask: a
+    public (T,) 0/1 input, 1 for padding keys (or'ed with the causal mask)."""
     cfg = PRESETS[cfg] if isinstance(cfg, str) else cfg
     H, T, d = graph.tensors[q].shape
     for x in (q, k, v):
         graph.add(RangeCheck(-(1 << (cfg.in_bits - 1)), cfg.in_bits), x, name=f"{name}.range_{x}")
     (z,) = graph.add(MatMul(transpose_b=True), q, k, name=f"{name}.z")
-    outs = graph.add(SoftmaxShift(cfg, d), z, name=f"{name}.softmax")
+    ins = (z, key_mask) if key_mask else (z,)
+    outs = graph.add(SoftmaxShift(cfg, d, key_mask is not None), *ins, name=f"{name}.softmax")
     digits = outs[1:]
     es = []
     for kk in range(cfg.low, cfg.segments):
@@ -405,13 +437,12 @@ def verify_bytes(statement: bytes, proof: bytes) -> str:
     return f"zkattn H={H} T={T} d={d}: O = attention(Q, K, V) for the committed Q, K, V"
 
 
-def float_attention(q, k, v, cfg: ZkAttnConfig) -> np.ndarray:
+def float_attention(q, k, v, cfg: ZkAttnConfig, key_mask=None) -> np.ndarray:
     """Float softmax attention of the dequantised inputs (the accuracy reference)."""
     qf, kf, vf = (dequantize(x, cfg.in_frac) for x in (q, k, v))
     d = qf.shape[-1]
     s = qf @ np.swapaxes(kf, -1, -2) / math.sqrt(d)
-    if cfg.causal:
-        s = np.where(causal_masked(s.shape[-1]) == 1, -np.inf, s)
+    s = np.where(masked_slots(cfg, s.shape[-1], key_mask) == 1, -np.inf, s)
     s = s - s.max(axis=-1, keepdims=True)
     p = np.exp(s)
     p /= p.sum(axis=-1, keepdims=True)
