@@ -34,8 +34,9 @@ def good_bytes():
 
 def test_registry_verifies_builtin(good_bytes):
     pid, claims = proof_file.verify_bytes(good_bytes)
-    assert pid == "hadamard/v1" and [c.name for c in claims] == ["a", "b"]
-    assert {"hadamard/v1", "matmul/v1", "inner_product/v1"} <= set(proof_file.protocols())
+    assert pid == "hadamard/v2" and [c.name for c in claims] == ["a", "b"]
+    assert proof_file.remaining_claims(claims) == claims  # on inputs the file does not commit
+    assert {"hadamard/v2", "matmul/v2", "inner_product/v2", "tlookup/v2", "hyrax-open/v2"} <= set(proof_file.protocols())
 
 
 def test_register_custom_protocol():
@@ -82,7 +83,9 @@ def test_cli_exit_codes(tmp_path, good_bytes):
     good = tmp_path / "good.zkp"
     good.write_bytes(good_bytes)
     r = cli("verify", str(good))
-    assert r.returncode == 0 and "ACCEPTED" in r.stdout, r.stdout + r.stderr
+    # a consistent Hadamard file, but its claims fall on a and b, which it does not commit
+    assert r.returncode == 1 and r.stdout.startswith("NOT BINDING") and "ACCEPTED" not in r.stdout, r.stdout
+    assert "binds nothing on its own" in r.stdout and "(a, b)" in r.stdout
 
     flipped = bytearray(good_bytes)
     flipped[-40] ^= 1
@@ -121,4 +124,5 @@ def test_benchmarks_write_json_and_verifiable_proofs(tmp_path, script, args):
     for key in ("num", "dims", "device", "prove_s", "verify_s", "proof_bytes", "floor_s", "verified"):
         assert key in res
     assert res["verified"] is True and res["num"] == int(args[0]) and res["floor_s"] > 0
-    assert cli("verify", str(prf)).returncode == 0
+    r = cli("verify", str(prf))
+    assert r.returncode == 1 and r.stdout.startswith("NOT BINDING"), r.stdout  # inputs not committed

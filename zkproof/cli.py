@@ -7,7 +7,8 @@ Subcommands (each has --help):
     zkproof commit-model MODEL -o model.zkcom     quantise and commit a Hugging Face model
     zkproof prove model.zkcom --text T -o F.zkpf  prove one inference of a committed model
 
-Exit codes: 0 success (verify: ACCEPTED), 1 a proof was rejected or the demo failed,
+Exit codes: 0 success (verify: ACCEPTED), 1 a proof was rejected, binds nothing on its
+own (NOT BINDING: its claims fall on tensors it does not commit) or the demo failed,
 2 a usage error (bad arguments, unreadable file). Never a traceback for bad input.
 `--quiet` (before or after the subcommand) silences progress bars and log output;
 `--verbose` shows the library's log messages.
@@ -26,9 +27,8 @@ def _cmd_verify(args) -> int:
         from .nn.models.commands import cmd_verify_model
 
         return cmd_verify_model(args)
-    from .claims import Claim
     from .errors import VerificationError
-    from .proof_file import verify_file
+    from .proof_file import remaining_claims, verify_file
 
     path = args.file
     try:
@@ -42,11 +42,15 @@ def _cmd_verify(args) -> int:
     except Exception as e:  # a verifier bug must still not print a traceback
         print(f"REJECTED: internal error while verifying ({type(e).__name__}: {e})")
         return 1
-    extra = ""
-    if isinstance(result, list) and result and all(isinstance(c, Claim) for c in result):
-        names = ", ".join(c.name for c in result)
-        extra = f"; {len(result)} evaluation claims remain to be opened ({names})"
-    print(f"ACCEPTED: {protocol} proof in {path}{extra}")
+    left = remaining_claims(result)
+    if left:
+        names = ", ".join(c.name for c in left)
+        print(f"NOT BINDING: the {protocol} proof in {path} is consistent, but it binds nothing on its own: "
+              f"{len(left)} evaluation claims remain on tensors it does not commit ({names}), which could be "
+              f"chosen after its challenges. Verify it inside a flow that commits them and opens the claims "
+              f"(zkproof.sumcheck.committed writes sumcheck files that do).")
+        return 1
+    print(f"ACCEPTED: {protocol} proof in {path}")
     return 0
 
 
@@ -83,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="verify a proof file",
                        description="Verify a proof file of any registered protocol. Prints ACCEPTED "
-                                   "(exit 0) or REJECTED with the reason (exit 1).")
+                                   "(exit 0), REJECTED with the reason (exit 1), or NOT BINDING (exit 1) "
+                                   "when the file's claims fall on tensors it does not commit.")
     p.add_argument("file", metavar="FILE", help="the proof file")
     p.add_argument("--model", metavar="MODEL.zkcom", default=None,
                    help="verify an inference proof against this model commitment")

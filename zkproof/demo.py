@@ -1,9 +1,10 @@
 """`python -m zkproof demo`: prove and verify a Hadamard, a matmul and a lookup instance.
 
 Small sizes (well under a second each on a CPU); inputs as zkLLM makes them (Gaussian x
-2^16, rounded). The Hadamard and matmul inputs are committed (Hyrax) before proving and
-the claims each verifier returns are discharged by opening proofs; the lookup commits its
-inputs and multiplicities. Prints times and proof sizes; returns 0 when everything
+2^16, rounded). The Hadamard and matmul inputs are committed (Hyrax) with the shapes the
+protocols' claims refer to (so their padding is outside the commitments), the
+commitments are absorbed before proving, and the claims each verifier returns are
+discharged by opening proofs; the lookup commits its inputs and multiplicities. Prints times and proof sizes; returns 0 when everything
 verifies, 1 otherwise.
 """
 from __future__ import annotations
@@ -62,7 +63,7 @@ def run(device: str = "cpu", seed: int = 0, report: Optional[Callable[[str], Non
     ok &= _committed_run(
         report,
         f"hadamard {num}x{dim}",
-        {"a": hadamard.padded(a, num, dim), "b": hadamard.padded(b, num, dim)},
+        {"a": (a, (num, dim)), "b": (b, (num, dim))},
         hadamard.new_transcript,
         lambda t: hadamard.prove(t, a, b, num, dim, u, y),
         hadamard.verify,
@@ -80,7 +81,7 @@ def run(device: str = "cpu", seed: int = 0, report: Optional[Callable[[str], Non
     ok &= _committed_run(
         report,
         f"matmul {num}x({m}x{k})({k}x{n})",
-        {"A": matmul.padded_a(A, num, m, k), "B": matmul.padded_b(B, num, k, n)},
+        {"A": (A, (num, m, k)), "B": (B, (num, k, n))},
         matmul.new_transcript,
         lambda t: matmul.prove(t, A, B, num, m, k, n, u, y),
         matmul.verify,
@@ -119,22 +120,25 @@ GEN_DIM = 64
 
 
 def _committed_run(report, name, inputs, new_transcript, prove, verify) -> bool:
-    """Commit the inputs, prove with the commitments absorbed first, then verify: the
-    protocol's verifier and the openings that discharge its claims on the inputs."""
+    """Commit the inputs ({name: (tensor in natural order, shape)}), prove with the
+    commitments absorbed first, then verify: the protocol's verifier and the openings
+    that discharge its claims on the inputs (verify_claims checks that each claim's
+    shape is its commitment's)."""
     t0 = time.perf_counter()
-    coms = {key: commit.commit(t, GEN_DIM) for key, t in inputs.items()}
+    coms = {key: commit.commit(t, GEN_DIM, shape=shape) for key, (t, shape) in inputs.items()}
+    tensors = {key: t for key, (t, _) in inputs.items()}
     t1 = time.perf_counter()
     tp = new_transcript()
     for key, com in coms.items():
-        tp.absorb_g1(f"commitment/{key}", com.to_bytes())
+        com.absorb(tp, f"commitment/{key}")
     st, proof, claims = prove(tp)
-    openings = commit.claims_proof_bytes(commit.prove_claims(tp, claims, inputs, coms))
+    openings = commit.claims_proof_bytes(commit.prove_claims(tp, claims, tensors, coms))
     t2 = time.perf_counter()
     size = len(st.to_bytes()) + len(proof.to_bytes()) + len(openings)
     try:
         tv = new_transcript()
         for key, com in coms.items():
-            tv.absorb_g1(f"commitment/{key}", com.to_bytes())
+            com.absorb(tv, f"commitment/{key}")
         claims = verify(tv, type(st).from_bytes(st.to_bytes()), type(proof).from_bytes(proof.to_bytes(), st))
         commit.verify_claims(tv, claims, coms, openings)
         verdict, good = "verified", True

@@ -10,15 +10,27 @@ verify_bytes(statement: bytes, proof: bytes) decodes both (sizes from the statem
 verifies with a fresh transcript, and returns whatever remains for the caller (for
 example a list of Claims) or raises a VerificationError. Modules listed in BUILTIN are
 imported on first use, so their registrations are always present; add yours there.
+
+Binding. A file whose verifier returns a non-empty list of Claims proves only that
+*some* tensors with those evaluations make the statement true: the claims fall on
+tensors the file does not commit, which could be chosen after the challenges. Such a
+file binds nothing on its own; `remaining_claims` says whether a result is of that
+kind, and `zkproof verify` exits 1 for it (never ACCEPTED). A file that commits its
+inputs and opens them (hyrax-open, tlookup with input commitments and a carried or
+range table, an inner-product/Hadamard/matmul proof wrapped by
+zkproof.sumcheck.committed) leaves nothing and is accepted.
 """
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 from typing import Callable
 
-from .errors import StatementMismatch, VerificationError
+from .errors import MalformedProof, StatementMismatch, VerificationError
 from .wire import Envelope
+
+log = logging.getLogger(__name__)
 
 VerifyBytes = Callable[[bytes, bytes], object]
 
@@ -26,11 +38,12 @@ _REGISTRY: dict[str, VerifyBytes] = {}
 
 # (protocol id, module, name of its verify_bytes function)
 BUILTIN = [
-    ("inner_product/v1", "zkproof.sumcheck.inner_product", "verify_bytes"),
-    ("hadamard/v1", "zkproof.sumcheck.hadamard", "verify_bytes"),
-    ("matmul/v1", "zkproof.sumcheck.matmul", "verify_bytes"),
-    ("tlookup/v1", "zkproof.lookup.tlookup", "verify_bytes"),
-    ("hyrax-open/v1", "zkproof.commit.hyrax", "verify_bytes"),
+    ("inner_product/v2", "zkproof.sumcheck.inner_product", "verify_bytes"),
+    ("hadamard/v2", "zkproof.sumcheck.hadamard", "verify_bytes"),
+    ("matmul/v2", "zkproof.sumcheck.matmul", "verify_bytes"),
+    ("tlookup/v2", "zkproof.lookup.tlookup", "verify_bytes"),
+    ("hyrax-open/v2", "zkproof.commit.hyrax", "verify_bytes"),
+    ("sumcheck-committed/v2", "zkproof.sumcheck.committed", "verify_bytes"),
     ("zkattn/v1", "zkproof.nn.zkattn", "verify_bytes"),
     ("nn-model/v1", "zkproof.nn.models.inference", "verify_standalone"),
 ]
@@ -77,10 +90,30 @@ def decode_as(data: bytes, protocol_id: str, statement_cls, proof_cls):
 
 def verify_bytes(data: bytes):
     """Decode an envelope and verify it. Returns (protocol id, verifier's result);
-    raises a VerificationError (MalformedProof, StatementMismatch, ...) on rejection."""
+    raises a VerificationError (MalformedProof, StatementMismatch, ...) on rejection.
+    Whatever the bytes, nothing but a VerificationError escapes for a bad file: a
+    ValueError, TypeError, OverflowError or IndexError out of a verifier (a statement
+    its decoder let through) becomes MalformedProof. The result may still hold claims
+    on uncommitted tensors: see remaining_claims."""
     env = Envelope.from_bytes(data)
     verifier = _lookup(env.protocol)
-    return env.protocol, verifier(env.statement, env.proof)
+    try:
+        return env.protocol, verifier(env.statement, env.proof)
+    except VerificationError:
+        raise
+    except (ValueError, TypeError, OverflowError, IndexError) as e:
+        log.warning("verifier of %s raised %s: %s", env.protocol, type(e).__name__, e)
+        raise MalformedProof(f"{env.protocol} statement or proof refused: {e}") from None
+
+
+def remaining_claims(result) -> list:
+    """The evaluation claims a verifier's result leaves on tensors the file does not
+    commit ([] when the file binds its statement on its own)."""
+    from .claims import Claim
+
+    if isinstance(result, (list, tuple)) and all(isinstance(c, Claim) for c in result):
+        return list(result)
+    return []
 
 
 def write(path, protocol_id: str, statement: bytes, proof: bytes) -> int:
@@ -96,4 +129,4 @@ def verify_file(path):
 
 
 __all__ = ["register", "protocols", "encode", "decode_as", "verify_bytes", "write", "verify_file",
-           "VerificationError", "BUILTIN"]
+           "VerificationError", "BUILTIN", "remaining_claims"]

@@ -17,7 +17,9 @@ from .errors import MalformedProof
 from .field.scalar import FR_BYTES, R
 
 MAGIC = b"ZKPF"
-VERSION = 1
+# 2: commitments bind their shape (openings of exactly the committed tensor), every
+# protocol absorbs its whole statement, protocol ids */v2. Version 1 files are refused.
+VERSION = 2
 G1_BYTES = 48
 
 
@@ -145,7 +147,9 @@ class Envelope:
             raise MalformedProof("not a zkproof proof file (bad magic)")
         (version,) = struct.unpack("<H", r.raw(2, "version"))
         if version != VERSION:
-            raise MalformedProof(f"unsupported proof format version {version} (this zkproof reads {VERSION})")
+            hint = (" (version 1 files predate the soundness fixes of format 2 and are not accepted; "
+                    "prove again)" if version == 1 else "")
+            raise MalformedProof(f"unsupported proof format version {version} (this zkproof reads {VERSION}){hint}")
         (plen,) = struct.unpack("<H", r.raw(2, "protocol length"))
         try:
             protocol = r.raw(plen, "protocol").decode("ascii")

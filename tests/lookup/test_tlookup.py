@@ -484,7 +484,13 @@ def test_bench_proof_file_verifies_with_cli(tmp_path):
     assert row["verified"] is True and row["num"] == 2 and row["dims"] == [5]
     out = subprocess.run([sys.executable, "-m", "zkproof", "verify", str(pf)], cwd=root, capture_output=True,
                          text=True)
-    assert out.returncode == 0 and out.stdout.startswith("ACCEPTED: tlookup/v1"), out.stdout
+    # without --commit-input the claim on the input x is left to a caller: not binding
+    assert out.returncode == 1 and out.stdout.startswith("NOT BINDING: the tlookup/v2"), out.stdout
+    subprocess.run([sys.executable, str(root / "bench" / "tlookup_bm.py"), "2", "5", "-3", "7", "--commit-input",
+                    "--device", "cpu", "--proof-out", str(pf)], check=True, cwd=root, capture_output=True)
+    out = subprocess.run([sys.executable, "-m", "zkproof", "verify", str(pf)], cwd=root, capture_output=True,
+                         text=True)
+    assert out.returncode == 0 and out.stdout.startswith("ACCEPTED: tlookup/v2"), out.stdout
     data = bytearray(pf.read_bytes())
     data[-40] ^= 1
     pf.write_bytes(bytes(data))

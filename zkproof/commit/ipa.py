@@ -20,6 +20,11 @@ and saves their 2 log2 m MSMs.
 
 xi makes a commitment that hides a multiple of Q unable to shift v.
 
+Masked variant (`mask`, a boolean vector of length n): b = eq(u) o mask, zero on the
+masked-out positions, so that whatever w holds there does not count in v (Hyrax uses it
+for the slots past a tensor's length). The protocol is the same; the verifier then folds
+b explicitly (O(n) field operations) instead of using the product formula below.
+
 The folded generators are G_fin[j] = sum_t coef[t] G[t m + j] with
 coef[t] = prod_r (bit_{k'-1-r}(t) ? x_r : x_r^-1), and the folded b is
 b_fin[j] = eq(u[:log2 m])[j] * prod_r (x_r^-1 (1 - u_{k-1-r}) + x_r u_{k-1-r}) (the
@@ -53,6 +58,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from typing import Sequence
+
+import numpy as np
 
 from ..field.device import xp
 from ..errors import MalformedProof, OpeningError
@@ -199,8 +206,10 @@ def prove(
     gens: G1Tensor,
     q: G1Point,
     hiding: tuple[G1Point, int] | None = None,
+    mask=None,
 ) -> IPAProof:
-    """Prove <w, eq(u)> = v for C = <w, gens> (C, u, v absorbed by the caller).
+    """Prove <w, b> = v, b = eq(u) (o mask when a boolean mask of length n is given),
+    for C = <w, gens> (C, u, v and the mask's origin absorbed by the caller).
 
     w: length n = 2^len(u) = len(gens), any device; u: Python ints. Costs 2 k' MSMs
     of size n/2 + 1 (k' = shape(n)[0]). With hiding = (H, beta), C = <w, gens> + beta H
@@ -215,6 +224,8 @@ def prove(
     dev = w.device
     xi = transcript.challenge(_XI)
     b = FrTensor.eq(list(u), dev)
+    if mask is not None:
+        b = b * _mask_tensor(mask, n, dev)
     zk = hiding is not None
     qt = G1Tensor.from_points([q, hiding[0]] if zk else [q])
     beta = hiding[1] % R if zk else 0
@@ -257,6 +268,14 @@ def prove(
     return IPAProof(tuple(Ls), tuple(Rs), z, A, (s + c * beta) % R)
 
 
+def _mask_tensor(mask, n: int, device: str) -> FrTensor:
+    """The 0/1 field vector of a boolean mask of length n."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.shape != (n,):
+        raise ValueError(f"mask must be a boolean vector of length {n}, got shape {mask.shape}")
+    return FrTensor.from_ints(mask.astype(np.int64), device)
+
+
 def _dot(xs: Sequence[int], ys: Sequence[int]) -> int:
     return sum(x * y for x, y in zip(xs, ys)) % R
 
@@ -269,6 +288,7 @@ def verify_terms(
     q: G1Point,
     proof: IPAProof,
     h: G1Point | None = None,
+    mask=None,
 ) -> tuple[int, FrTensor, G1Tensor]:
     """Replay the transcript and return (mult, scalars, points) such that the proof is
     valid iff mult C + MSM(scalars, points) is the identity. The caller scales its own
@@ -277,7 +297,8 @@ def verify_terms(
 
     Sizes come from the statement: len(gens) = 2^len(u) fixes the rounds and the final
     length (shape), and the zero-knowledge variant is used iff h (the blinding
-    generator) is given; a proof of another shape raises OpeningError."""
+    generator) is given; a proof of another shape raises OpeningError. mask: as for
+    prove (b = eq(u) o mask)."""
     n = len(gens)
     k = log2_exact(n, "len(gens)")
     if len(u) != k:
@@ -298,12 +319,19 @@ def verify_terms(
         x, xinv = _challenge(transcript)
         xs.append(x)
         xinvs.append(xinv)
-    # round r binds variable k-1-r; the m lowest variables stay in b_fin = eq(u_low) * top
-    top = 1
-    for r in range(rounds):
-        ur = u[k - 1 - r] % R
-        top = top * (xinvs[r] * (1 - ur) + xs[r] * ur) % R
-    ab = _dot(proof.a, eq_table(u[: k - rounds])) * top % R  # <a, b_fin>
+    if mask is None:
+        # round r binds variable k-1-r; the m lowest variables stay in b_fin = eq(u_low) * top
+        top = 1
+        for r in range(rounds):
+            ur = u[k - 1 - r] % R
+            top = top * (xinvs[r] * (1 - ur) + xs[r] * ur) % R
+        ab = _dot(proof.a, eq_table(u[: k - rounds])) * top % R  # <a, b_fin>
+    else:
+        b = FrTensor.eq(list(u)) * _mask_tensor(mask, n, "cpu")
+        for x, xinv in zip(xs, xinvs):
+            h_ = len(b) // 2
+            b = b[:h_] * xinv + b[h_:] * x
+        ab = _dot(proof.a, b.to_ints())
     coef = FrTensor.ones(1)
     for x, xinv in zip(xs, xinvs):
         coef = _interleave(coef, x, xinv)

@@ -8,7 +8,8 @@ committed by the prover (Hyrax, zkproof.commit). LogUp: for a random beta,
 
 holds as an identity of rational functions iff S is a multiset over T with
 multiplicities m (the field's characteristic exceeds any count); for beta drawn after
-m is committed, a false statement passes with probability at most about (D + |T|) / r. For a mapping table S_i = x_i + r y_i and
+the statement (the table, a mapping's outputs, the input commitments) is absorbed and m
+is committed, a false statement passes with probability at most about (D + |T|) / r. For a mapping table S_i = x_i + r y_i and
 T_j = Tx_j + r f(Tx_j) with r random, which binds the pairs.
 
 Layout and padding. Instance k's input is row k of a matrix of 2^n rows of 2^d columns
@@ -17,8 +18,12 @@ low variables, the batch is the top variables). Every slot outside the real inpu
 the pad value T[0] (and f(T[0])), a statement element; m[0] is increased by the number of pads, so the padded
 input still lies in the table and (*) stays true. The table is padded to 2^b entries
 (b = ceil log2 length) with multiplicity 0 (range tables continue low + j, tensor
-tables use 0). The claims handed back are on the zero-padded layout:
-X0(rho) = Xpad(rho) - T[0] (1 - ind(rho)), ind the indicator of real slots.
+tables use 0). m is committed with shape (table_len,), so its entries past the table
+are outside the commitment: the opening of m(rho_T) is the MLE of exactly the
+table_len committed multiplicities, and no multiplicity can sit on a padded entry.
+The claims handed back on the inputs are on their padded layout of shape (NUM, DIM)
+(Claim.shape; zero padding): X0(rho) = Xpad(rho) - T[0] (1 - ind(rho)), ind the
+indicator of real slots; input commitments are made with that shape (commit_inputs).
 
 Proof. The prover commits m, then r (mapping) and beta come from the transcript. Two
 fraction trees, input side (p = 1, q = beta + S) and table side (p = m,
@@ -36,9 +41,13 @@ T(rho_T) is computed by the verifier for range tables (field.range_mle); for a t
 table it is a claim returned to the caller. m(rho_T) is opened against m's commitment.
 The inputs' claims are opened against their commitments when the statement has them,
 else returned (the caller must have bound the inputs in the transcript beforehand).
+Likewise a tensor table (or a mapping's outputs) that the statement does not carry is a
+returned claim on the table of shape (table_len,), which the caller must discharge
+against a commitment bound before this proof.
 
-Transcript: "tlookup/statement", m's commitment, r (mapping), beta, the fraction
-proof, the mapping split values, then the openings.
+Transcript: "tlookup/statement" (the protocol id and the whole LookupStatement's bytes:
+header, input commitments, the table and outputs it carries), m's commitment, r
+(mapping), beta, the fraction proof, the mapping split values, then the openings.
 """
 from __future__ import annotations
 
@@ -56,13 +65,13 @@ from ..field.scalar import R, inv, range_mle
 from .fraction_gkr import FractionProof, build_tree
 from .fraction_gkr import prove as gkr_prove
 from .fraction_gkr import verify as gkr_verify
-from ..commit.ipa import IPAProof, log2_exact
+from ..commit.ipa import log2_exact
 from .tables import Table, counts_tensor, multiplicities
 from ..field.tensor import FrTensor, next_pow2
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 
-PROTOCOL_ID = "tlookup/v1"
+PROTOCOL_ID = "tlookup/v2"
 KINDS = ("range", "tensor")
 
 
@@ -115,8 +124,9 @@ class LookupStatement:
     kind/low/table_len: the table ("range": [low, low + table_len); "tensor": a table
     of table_len entries the verifier may not know). mapping: pairs (x, y) are looked up.
     pad_x, pad_y: T[0] and f(T[0]) (the padding value). gen_dim: Hyrax row length of m's
-    commitment. input_commitments: () or the commitments of x (and y) in the zero-padded
-    layout `layout(x, num, dim)`; with them the verifier opens the input claims itself.
+    commitment. input_commitments: () or the commitments of x (and y) with shape
+    (num, dim) and one gen_dim (commit_inputs); with them the verifier opens the input
+    claims itself.
     table / outputs: a tensor table's values and a mapping table's outputs, when the
     verifier knows them (then it checks the table claims itself)."""
 
@@ -146,10 +156,13 @@ class LookupStatement:
         if len(self.input_commitments) not in (0, 2 if self.mapping else 1):
             raise ValueError("input_commitments: none, or one per looked-up tensor (x, and y for a mapping)")
         for c in self.input_commitments:
-            if not isinstance(c, hyrax.Commitment) or c.length != self.num * (1 << self.d):
-                raise ValueError(f"input commitments must be Commitments of length num * 2^d = {self.num << self.d}")
+            if not isinstance(c, hyrax.Commitment) or c.shape != (self.num, self.dim):
+                raise ValueError(f"input commitments must be Commitments of shape (num, dim) = {(self.num, self.dim)}")
             if c.hiding:
                 raise ValueError("hiding input commitments are not supported by tlookup yet")
+            if c.gen_dim != self.input_commitments[0].gen_dim:
+                raise ValueError(f"input commitments have different gen_dims ({self.input_commitments[0].gen_dim} "
+                                 f"and {c.gen_dim}); they are opened together")
         if self.table is not None and len(self.table) != self.table_len:
             raise ValueError("table: length differs from table_len")
         if self.outputs is not None and len(self.outputs) != self.table_len:
@@ -170,10 +183,9 @@ class LookupStatement:
         return _log2_ceil(self.table_len)
 
     def absorb(self, t: Transcript) -> None:
-        t.absorb("tlookup/statement", self.header_bytes())
-        for c in self.input_commitments:
-            t.absorb_int("tlookup/input_gen_dim", c.gen_dim)
-            t.absorb_g1("tlookup/input_commitment", c.to_bytes())
+        """The whole statement, as its canonical bytes (to_bytes: the header, the input
+        commitments, the table and outputs when carried), before any challenge."""
+        t.absorb("tlookup/statement", self.to_bytes())
 
     def header_bytes(self) -> bytes:
         return (Writer().raw(PROTOCOL_ID.encode()).u8(KINDS.index(self.kind)).u8(int(self.mapping))
@@ -194,7 +206,9 @@ class LookupStatement:
         return w.bytes()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "LookupStatement":
+    def from_bytes(cls, data: bytes, file_bytes: int | None = None) -> "LookupStatement":
+        """Decode; MalformedProof on anything malformed. file_bytes: the size of the
+        proof file, to cap every gen_dim (hyrax.check_file_gen_dim) as it is read."""
         r = Reader(data)
         if r.raw(len(PROTOCOL_ID), "protocol id") != PROTOCOL_ID.encode():
             raise MalformedProof("not a tlookup statement")
@@ -208,6 +222,8 @@ class LookupStatement:
             raise MalformedProof("statement sizes out of range")
         if gen_dim < 1 or gen_dim & (gen_dim - 1) or gen_dim > hyrax.MAX_GEN_DIM:
             raise MalformedProof(f"gen_dim {gen_dim} is not a power of two <= {hyrax.MAX_GEN_DIM}")
+        if file_bytes is not None:
+            hyrax.check_file_gen_dim(gen_dim, file_bytes)
         ncom = r.u8("number of input commitments")
         if ncom not in (0, 2 if mapping else 1):
             raise MalformedProof("wrong number of input commitments")
@@ -217,7 +233,9 @@ class LookupStatement:
             g = r.u64("input gen_dim")
             if g < 1 or g & (g - 1) or g > hyrax.MAX_GEN_DIM:
                 raise MalformedProof(f"input gen_dim {g} is not a power of two <= {hyrax.MAX_GEN_DIM}")
-            coms.append(hyrax.Commitment.read(r, num << d, g))
+            if file_bytes is not None:
+                hyrax.check_file_gen_dim(g, file_bytes)
+            coms.append(hyrax.Commitment.read(r, num * dim, g, shape=(num, dim)))
         tables = []
         for what in ("table", "outputs"):
             if r.u8(f"{what} flag"):
@@ -244,8 +262,8 @@ class LookupProof:
     fractions: FractionProof
     x_value: int | None        # mapping: Xpad(rho_S)
     tx_value: int | None       # tensor mapping table: Tx(rho_T)
-    m_opening: IPAProof
-    input_opening: IPAProof | None
+    m_opening: hyrax.BatchOpening
+    input_opening: hyrax.BatchOpening | None
 
     def to_bytes(self) -> bytes:
         w = Writer().raw(self.m_commitment.to_bytes()).raw(self.fractions.to_bytes())
@@ -266,8 +284,8 @@ class LookupProof:
         fr_ = FractionProof.read(r, [st.a, st.b])
         xv = r.fr("mapping x value") if st.mapping else None
         txv = r.fr("mapping table value") if st.mapping and st.kind == "tensor" else None
-        mo = IPAProof.read(r, st.gen_dim)
-        io = IPAProof.read(r, st.input_commitments[0].gen_dim) if st.input_commitments else None
+        mo = hyrax.BatchOpening.read(r, [com])
+        io = hyrax.BatchOpening.read(r, list(st.input_commitments)) if st.input_commitments else None
         r.finish()
         return cls(com, fr_, xv, txv, mo, io)
 
@@ -286,6 +304,8 @@ class LookupClaims:
     table_point: tuple
     table_values: tuple      # entries None when already checked
     m_value: int
+    input_shape: tuple | None = None   # (num, dim)
+    table_shape: tuple | None = None   # (table_len,)
 
     def remaining(self) -> list:
         """The claims still to be discharged, as zkproof.claims.Claim: "x" and "y" on
@@ -294,10 +314,10 @@ class LookupClaims:
         out = []
         if not self.inputs_opened:
             for name, v in zip(("x", "y"), self.input_values):
-                out.append(Claim(name, self.input_point, v))
+                out.append(Claim(name, self.input_point, v, self.input_shape))
         for name, v in zip(("table", "outputs"), self.table_values):
             if v is not None:
-                out.append(Claim(name, self.table_point, v))
+                out.append(Claim(name, self.table_point, v, self.table_shape))
         return out
 
 
@@ -323,11 +343,12 @@ def make_statement(table: Table, num: int, dim: int, gen_dim: int | None = None,
 
 
 def commit_inputs(x: FrTensor, y: FrTensor | None, num: int, dim: int, gen_dim: int | None = None) -> tuple:
-    """Hyrax commitments of the zero-padded input layout (x, and y for a mapping)."""
+    """Hyrax commitments of the inputs x (and y for a mapping), NUM x DIM in natural
+    order, with shape (num, dim): the claims' padded layout, padding outside the
+    commitment. gen_dim: default about 4 sqrt(num * 2^d)."""
     ts = [x] + ([y] if y is not None else [])
-    lay = [layout(t, num, dim) for t in ts]
-    g = gen_dim or default_gen_dim(len(lay[0]))
-    return tuple(hyrax.commit(t, g) for t in lay)
+    g = gen_dim or default_gen_dim(num << _log2_ceil(dim))
+    return tuple(hyrax.commit(t, g, shape=(num, dim)) for t in ts)
 
 
 def _flat_inputs(inputs, name: str) -> FrTensor:
@@ -398,7 +419,7 @@ def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int |
     _, m_open = hyrax.open_batch(transcript, [m], [com_m], list(ct.point), [ct.p])
     in_open = None
     if st.input_commitments:
-        tens = [layout(x, num, dim)] + ([layout(y, num, dim)] if st.mapping else [])
+        tens = [x] + ([y] if st.mapping else [])
         _, in_open = hyrax.open_batch(transcript, tens, list(st.input_commitments), list(cs.point))
     if timings is not None:
         timings["commit_s"] = t1 - t0
@@ -473,7 +494,8 @@ def verify(transcript: Transcript, st: LookupStatement, proof: LookupProof | byt
     if st.input_commitments:
         hyrax.verify_batch(transcript, list(st.input_commitments), list(cs.point), list(in_vals),
                            proof.input_opening)
-    return LookupClaims(tuple(cs.point), in_vals, bool(st.input_commitments), tuple(ct.point), tuple(tab), ct.p)
+    return LookupClaims(tuple(cs.point), in_vals, bool(st.input_commitments), tuple(ct.point), tuple(tab), ct.p,
+                        (st.num, st.dim), (st.table_len,))
 
 
 # ----------------------------------------------------------------------------- files
@@ -483,8 +505,9 @@ def transcript_for_file() -> Transcript:
 
 def verify_bytes(statement: bytes, proof: bytes) -> list:
     """Verify a (statement, proof) pair as stored in a proof-file Envelope (the
-    verifier registered for "tlookup/v1" in zkproof.proof_file)."""
-    st = LookupStatement.from_bytes(statement)
+    verifier registered for "tlookup/v2" in zkproof.proof_file). The gen_dims are
+    capped by the file's size (hyrax.check_file_gen_dim)."""
+    st = LookupStatement.from_bytes(statement, len(statement) + len(proof))
     return verify(transcript_for_file(), st, proof).remaining()
 
 

@@ -9,11 +9,15 @@ Statement: NUM, DIM and a claim c(u) = y, u a point over the n variables of the 
 c (in a pipeline the claim comes from the next protocol; u is chosen by the verifier's
 transcript before this proof). The proof is the eq-weighted sumcheck
     y = sum_x eq(u, x) a(x) b(x)       (degree 3, n rounds)
-followed by alpha = a(v), beta = b(v). verify returns the claims on the padded a and b
-at v; the caller discharges them (check_claims with `padded(a, num, dim)`).
+followed by alpha = a(v), beta = b(v). verify returns the claims on a and b at v, in
+the padded layout of shape (NUM, DIM) (Claim.shape): the caller discharges them against
+commitments made with that shape (`commit(a, gen_dim, shape=(num, dim))`: the padding
+is outside the commitment, so nothing in it can shift a value) that were bound in the
+transcript before this proof, or checks them against the tensors (check_claims). A
+standalone proof file has no commitments, so it binds nothing on its own.
 
-Transcript: "protocol", "hadamard/num", "hadamard/dim", "hadamard/u", "hadamard/y",
-the sumcheck, then "hadamard/evals".
+Transcript: "hadamard/statement" (the protocol id and the Statement's bytes), the
+sumcheck, then "hadamard/evals".
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from .. import proof_file
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 
-PROTOCOL_ID = "hadamard/v1"
+PROTOCOL_ID = "hadamard/v2"
 TERMS = [(1, (0, 1))]
 MAX_ELEMENTS = 1 << 40
 
@@ -81,11 +85,7 @@ def _degree(n: int) -> int:
 
 
 def _absorb_statement(t: Transcript, st: Statement) -> None:
-    t.absorb("protocol", PROTOCOL_ID.encode())
-    t.absorb_int("hadamard/num", st.num)
-    t.absorb_int("hadamard/dim", st.dim)
-    t.absorb_frs("hadamard/u", st.u)
-    t.absorb_fr("hadamard/y", st.y)
+    t.absorb("hadamard/statement", PROTOCOL_ID.encode() + st.to_bytes())
 
 
 def new_transcript() -> Transcript:
@@ -102,7 +102,7 @@ def prove(transcript: Transcript, a: FrTensor, b: FrTensor, num: int, dim: int, 
     """Prove the claim c(u) = y for c = a o b (y computed when None).
 
     a, b: FrTensors of num * dim elements (instance-major), on one device.
-    Returns (Statement, Proof, claims [a(v), b(v)] on the padded layout)."""
+    Returns (Statement, Proof, claims [a(v), b(v)] on the padded layout of shape (num, dim))."""
     for name, t in (("a", a), ("b", b)):
         if not isinstance(t, FrTensor):
             raise TypeError(f"{name} must be an FrTensor")
@@ -119,7 +119,12 @@ def prove(transcript: Transcript, a: FrTensor, b: FrTensor, num: int, dim: int, 
     ap, bp = padded(a, num, dim), padded(b, num, dim)
     proof, point, finals = sc.prove(transcript, [ap, bp], TERMS, st.y, u)
     transcript.absorb_frs("hadamard/evals", finals)
-    return st, Proof(proof, finals[0], finals[1]), [Claim("a", point, finals[0]), Claim("b", point, finals[1])]
+    return st, Proof(proof, finals[0], finals[1]), _claims(st, point, finals[0], finals[1])
+
+
+def _claims(st: Statement, point, a_eval: int, b_eval: int) -> list[Claim]:
+    shape = (st.num, st.dim)
+    return [Claim("a", point, a_eval, shape), Claim("b", point, b_eval, shape)]
 
 
 def verify(transcript: Transcript, st: Statement, proof: Proof) -> list[Claim]:
@@ -130,7 +135,7 @@ def verify(transcript: Transcript, st: Statement, proof: Proof) -> list[Claim]:
     point, expected = sc.verify(transcript, st.num_vars, _degree(st.num_vars), st.y, proof.sumcheck)
     sc.check_final(expected, TERMS, [proof.a_eval, proof.b_eval], point, st.u)
     transcript.absorb_frs("hadamard/evals", [proof.a_eval, proof.b_eval])
-    return [Claim("a", point, proof.a_eval), Claim("b", point, proof.b_eval)]
+    return _claims(st, point, proof.a_eval, proof.b_eval)
 
 
 def verify_bytes(statement: bytes, proof: bytes) -> list[Claim]:

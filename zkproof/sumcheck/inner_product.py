@@ -5,11 +5,14 @@ padding adds 0 * 0, so the statement stays true). The proof is a degree-2 sumche
 sum_x a(x) b(x) = c, followed by the claimed evaluations a(v), b(v).
 
 verify returns the claims [a(v) = alpha, b(v) = beta], v in the FrTensor.evaluate
-convention over n variables (the zero-padded vectors, so FrTensor.evaluate on the
-unpadded vectors gives the same values). The caller discharges them.
+convention over n variables, on the vectors as they are (shape (N,): zero-padded at the
+end, so FrTensor.evaluate on the unpadded vectors gives the same values). The caller
+discharges them against commitments of a and b made with that shape (the padding is
+then outside the commitment) that were bound in the transcript before this proof;
+without that the proof binds nothing (a standalone file says so).
 
-Transcript: absorbs "inner_product/N", "inner_product/c", the sumcheck, then
-"inner_product/evals" (alpha, beta).
+Transcript: absorbs "inner_product/statement" (the protocol id and the Statement's
+bytes), the sumcheck, then "inner_product/evals" (alpha, beta).
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from .. import proof_file
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 
-PROTOCOL_ID = "inner_product/v1"
+PROTOCOL_ID = "inner_product/v2"
 TERMS = [(1, (0, 1))]
 
 
@@ -59,9 +62,7 @@ Proof = sc.TwoEvalProof
 
 
 def _absorb_statement(t: Transcript, st: Statement) -> None:
-    t.absorb("protocol", PROTOCOL_ID.encode())
-    t.absorb_int("inner_product/N", st.length)
-    t.absorb_fr("inner_product/c", st.c)
+    t.absorb("inner_product/statement", PROTOCOL_ID.encode() + st.to_bytes())
 
 
 def new_transcript() -> Transcript:
@@ -83,7 +84,12 @@ def prove(transcript: Transcript, a: FrTensor, b: FrTensor, c: int | None = None
     proof, point, finals = sc.prove(transcript, [ap, bp], TERMS, st.c)
     transcript.absorb_frs("inner_product/evals", finals)
     pf = Proof(proof, finals[0], finals[1])
-    return st, pf, [Claim("a", point, finals[0]), Claim("b", point, finals[1])]
+    return st, pf, _claims(st, point, finals[0], finals[1])
+
+
+def _claims(st: Statement, point, a_eval: int, b_eval: int) -> list[Claim]:
+    shape = (st.length,)
+    return [Claim("a", point, a_eval, shape), Claim("b", point, b_eval, shape)]
 
 
 def verify(transcript: Transcript, st: Statement, proof: Proof) -> list[Claim]:
@@ -92,7 +98,7 @@ def verify(transcript: Transcript, st: Statement, proof: Proof) -> list[Claim]:
     point, expected = sc.verify(transcript, st.num_vars, 2, st.c, proof.sumcheck)
     sc.check_final(expected, TERMS, [proof.a_eval, proof.b_eval], point)
     transcript.absorb_frs("inner_product/evals", [proof.a_eval, proof.b_eval])
-    return [Claim("a", point, proof.a_eval), Claim("b", point, proof.b_eval)]
+    return _claims(st, point, proof.a_eval, proof.b_eval)
 
 
 def verify_bytes(statement: bytes, proof: bytes) -> list[Claim]:

@@ -15,8 +15,14 @@ computes the partial evaluations A_u[s, l] = A_s(u_m, l) and B_u[s, l] = B_s(l, 
     y = sum_{l, s} eq(u_b, s) A_u(l, s) B_u(l, s)     (degree 3 when NUM > 1, else 2).
 The final evaluations give the claims A(v_k, u_m, v_b) = alpha, B(u_n, v_k, v_b) = beta.
 
-Transcript: "protocol", "matmul/dims" (num, m, k, n as u64), "matmul/u", "matmul/y",
-the sumcheck, then "matmul/evals".
+The claims carry the shapes (NUM, m, k) and (NUM, k, n) (Claim.shape): the caller
+discharges them against commitments made with those shapes (`commit(A, gen_dim,
+shape=(num, m, k))`: the padding is outside the commitment) that were bound in the
+transcript before this proof, or checks them against the tensors. A standalone proof
+file has no commitments, so it binds nothing on its own.
+
+Transcript: "matmul/statement" (the protocol id and the Statement's bytes), the
+sumcheck, then "matmul/evals".
 """
 from __future__ import annotations
 
@@ -33,7 +39,7 @@ from .. import proof_file
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 
-PROTOCOL_ID = "matmul/v1"
+PROTOCOL_ID = "matmul/v2"
 TERMS = [(1, (0, 1))]
 MAX_ELEMENTS = 1 << 40
 
@@ -94,10 +100,7 @@ Proof = sc.TwoEvalProof
 
 
 def _absorb_statement(t: Transcript, st: Statement) -> None:
-    t.absorb("protocol", PROTOCOL_ID.encode())
-    t.absorb("matmul/dims", Writer().u64(st.num).u64(st.m).u64(st.k).u64(st.n).bytes())
-    t.absorb_frs("matmul/u", st.u)
-    t.absorb_fr("matmul/y", st.y)
+    t.absorb("matmul/statement", PROTOCOL_ID.encode() + st.to_bytes())
 
 
 def new_transcript() -> Transcript:
@@ -126,7 +129,8 @@ def _claims(st: Statement, point, a_eval: int, b_eval: int) -> list[Claim]:
     _, _, lk, _ = st.logs
     u_n, u_m, _ = _split(st, st.u)
     v_k, v_b = list(point[:lk]), list(point[lk:])
-    return [Claim("A", v_k + u_m + v_b, a_eval), Claim("B", u_n + v_k + v_b, b_eval)]
+    return [Claim("A", v_k + u_m + v_b, a_eval, (st.num, st.m, st.k)),
+            Claim("B", u_n + v_k + v_b, b_eval, (st.num, st.k, st.n))]
 
 
 def partial_evaluations(A: FrTensor, B: FrTensor, st: Statement):
