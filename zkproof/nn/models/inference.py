@@ -171,8 +171,9 @@ def _writer_len(ch) -> int:
         return 0
 
 
-def prove_segment(job: SegmentJob):
-    """(proof bytes, {name: commitment bytes} of the segment's own commitments, profile rows)."""
+def prove_segment(job: SegmentJob, on_stage=None):
+    """(proof bytes, {name: commitment bytes} of the segment's own commitments, profile rows).
+    on_stage (optional callable): called once per stage whose backward proof pass is done."""
     mc = ModelCommitment.from_bytes(job.model_commitment)
     qm = job.qm
     T = len(job.tokens)
@@ -186,9 +187,13 @@ def prove_segment(job: SegmentJob):
     rows = {}
     if job.profile:
         _instrument(mg.graph, rows)
+    if on_stage is not None:
+        _track_stages(mg.graph, on_stage)
     timings: dict = {}
     st, proof = G.prove(mg.graph, witness, coms, timings=timings)
-    if job.profile:
+    if on_stage is not None:
+        on_stage("lookups and openings")
+    if job.profile or on_stage is not None:
         _uninstrument(mg.graph)
         for k in ("commit_s", "lookups_s", "openings_s"):
             rows.setdefault(k[:-2], [0.0, 0])[0] += timings.get(k, 0.0)
@@ -208,6 +213,27 @@ def _instrument(graph, rows: dict) -> None:
             row[0] += time.perf_counter() - t0
             row[1] += _writer_len(ctx.ch) - b0
         op.backward = timed
+
+
+def _stage_of(op) -> str:
+    name = (op.outputs or op.inputs or [""])[0]
+    if name.startswith("layers."):
+        return ".".join(name.split(".")[:2])
+    return "embed" if name.startswith("embed.") else "head"
+
+
+def _track_stages(graph, on_stage) -> None:
+    """Wrap every op's backward (ops run in reverse) to call on_stage when a stage is done."""
+    state = {"stage": None}
+    for op in graph.ops:
+        orig = op.__dict__.get("backward", op.backward)
+
+        def tracked(ctx, orig=orig, stage=_stage_of(op)):
+            if state["stage"] is not None and stage != state["stage"]:
+                on_stage(state["stage"])
+            state["stage"] = stage
+            orig(ctx)
+        op.backward = tracked
 
 
 def _uninstrument(graph) -> None:
@@ -279,8 +305,9 @@ def prove(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts=None, profile: d
         for job in jobs:
             job.profile = True
     results = []
-    for job in progress(jobs, desc="proving layers", unit="stage", min_total=1):
-        results.append(prove_segment(job))
+    bar = iter(progress(range(num_stages(qm.config)), desc="proving (per layer)", unit="layer", min_total=1))
+    for job in jobs:
+        results.append(prove_segment(job, on_stage=lambda _s: next(bar, None)))
         if profile is not None:
             for k, (t, b) in results[-1][2].items():
                 row = profile.setdefault(k, [0.0, 0])
