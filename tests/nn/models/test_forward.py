@@ -1,6 +1,6 @@
 """The quantised forward pass (the prover's witness) against the float model.
 
-Tolerances (default QuantConfig: activations and weights at 2^10): tiny GPT-2/LLaMA logits
+Tolerances (default QuantConfig: activations at 2^8, weights at 2^10): tiny GPT-2/LLaMA logits
 within 0.1 of float with top-1 agreement >= 0.8 on random ids; MiniLM sentence embeddings at
 cosine >= 0.999 against float (the acc/ goal is 0.995 on average)."""
 import numpy as np
