@@ -132,3 +132,19 @@ def test_model_commitment_round_trip_and_malformed(tiny_committed):
     for bad in (data[:-1], data + b"\0", b"XXXX" + data[4:]):
         with pytest.raises(MalformedProof):
             ModelCommitment.from_bytes(bad)
+
+
+def test_tampered_model_commitment_is_rejected(gpt2_proof, tiny_committed):
+    """Two weight commitments of one shape swapped in the model commitment, and the proof's
+    model digest rewritten to match it: the commitments no longer open to what was proved."""
+    import copy
+
+    _, mc = tiny_committed["gpt2"]
+    bad = copy.copy(mc)
+    bad.commitments = dict(mc.commitments)
+    a, b = "layers.0.attn.q.weight", "layers.0.attn.k.weight"
+    bad.commitments[a], bad.commitments[b] = mc.commitments[b], mc.commitments[a]
+    with pytest.raises(StatementMismatch, match="another model commitment"):
+        I.verify(gpt2_proof, bad)
+    with pytest.raises(VerificationError):
+        I.verify(_restate(gpt2_proof, 0, bytes.fromhex(bad.digest())), bad)
