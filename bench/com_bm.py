@@ -23,12 +23,15 @@ import time
 
 import numpy as np
 
-from common import Timer, base_parser, machine_info, print_table, resolve_device, write_json
+from common import Timer, base_parser, budget_exit, machine_info, mem_limit, print_table, resolve_device, write_json
 
 from zkproof import FrTensor, R
 from zkproof.commit import hyrax as H
 from zkproof import proof_file
 from zkproof.commit.g1 import msm
+from zkproof.commit.streaming import commit_ints
+from zkproof.field.device import xp
+from zkproof.stream import FR_BYTES, RESERVE, MemoryBudgetError, require
 
 
 def parse():
@@ -73,12 +76,28 @@ def main():
     dev = resolve_device(args)
     num, dim, g = args.num, args.dim, args.gen_dim
     lim = 1 << (args.bits - 1)
+    limit = mem_limit(args, dev)
+    rows = -(-dim // g)
+    need = (RESERVE + dim * (8 + 8 + FR_BYTES)  # the integers, their int64 copy, the tensor folded
+            + num * (rows * 96 + g * FR_BYTES)  # commitments and folded rows
+            + (g + 1) * (FR_BYTES + 8 + 64))    # one row block of the commitment
+    try:
+        require("com_bm", f"NUM={num}, DIM={dim}, GEN_DIM={g}", need, limit)
+    except MemoryBudgetError as e:
+        return budget_exit(e)
+    idt = np.int16 if args.bits <= 16 else np.int32 if args.bits <= 32 else np.int64
+
+    def ints(j: int):
+        # regenerated from (seed, j) when needed: one tensor in memory at a time, as in
+        # zkLLM's benchmark, which loads each tensor from disk (on the GPU: generated there)
+        if dev == "cuda":
+            cp = xp("cuda")
+            return cp.random.RandomState(args.seed * 1000003 + j).randint(-lim, lim, size=dim).astype(idt)
+        rng = np.random.default_rng([args.seed, j])
+        return rng.integers(-lim, lim, size=dim, dtype=idt)
 
     def tensor(j: int) -> FrTensor:
-        # regenerated from (seed, j) when needed: one tensor in memory at a time, as in
-        # zkLLM's benchmark, which loads each tensor from disk
-        rng = np.random.default_rng([args.seed, j])
-        return FrTensor.from_ints(rng.integers(-lim, lim, size=dim, dtype=np.int64), dev)
+        return FrTensor.from_ints(ints(j), dev)
 
     prng = np.random.default_rng([args.seed, num])
     nvars = max(0, (dim - 1).bit_length())
@@ -90,12 +109,13 @@ def main():
     commit_s = fold_s = 0.0
     coms, blinds, folds = [], [], []
     for j in range(num):
-        t = tensor(j)  # data generation: not timed
+        x = ints(j)  # data generation: not timed
+        t = FrTensor.from_ints(x, dev) if args.hiding else None
         with Timer(dev) as tc:
             if args.hiding:
                 c, b = H.commit_hiding(t, g)
             else:
-                c, b = H.commit(t, g), None
+                c, b = commit_ints(x, g, dev, limit), None
         commit_s += tc.seconds
         coms.append(c)
         blinds.append(b)

@@ -22,7 +22,40 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", metavar="FILE", help="write the results as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--mem-limit", default=None, metavar="BYTES",
+                   help="memory budget (e.g. 1GiB, 80GB); default: what the device has (host RAM for "
+                        "cpu, GPU memory for cuda). A request that cannot fit fails at once")
     return p
+
+
+def mem_limit(args, device: str) -> int:
+    """The --mem-limit in bytes (default: the device's memory)."""
+    from zkproof.stream import resolve_limit
+
+    return resolve_limit(getattr(args, "mem_limit", None), device)
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this process so far: VmHWM of /proc/self/status on Linux
+    (the high-water mark of this program's own address space), else the resource
+    module's ru_maxrss. (Linux carries ru_maxrss across exec: a process started from a
+    large parent reports at least the parent's size there.)"""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def budget_exit(err) -> int:
+    """Report a MemoryBudgetError and return exit status 2."""
+    print(f"error: {err}", file=sys.stderr)
+    return 2
 
 
 def resolve_device(args) -> str:

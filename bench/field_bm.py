@@ -144,6 +144,14 @@ def main(argv=None):
     sizes = [parse_size(s) for s in args.sizes]
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
+    if args.mem_limit is not None and not args.child:  # three tensors of the largest size
+        from zkproof.stream import RESERVE, MemoryBudgetError, parse_bytes, require
+
+        try:
+            require("field_bm", f"tensors of {max(sizes)} elements", RESERVE + 3 * 32 * max(sizes),
+                    parse_bytes(args.mem_limit))
+        except MemoryBudgetError as e:
+            sys.exit(f"error: {e}")
 
     if args.child:  # one CPU configuration, rows to --json, nothing printed
         rows = run_device("cpu", sizes, args.pow_elems, args.repeat, args.seed, cpu_threads_default())

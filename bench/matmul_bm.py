@@ -15,11 +15,20 @@ import sys
 
 import numpy as np
 
-from common import base_parser, resolve_device
+from common import base_parser, budget_exit, mem_limit, resolve_device
 from sumcheck_common import add_proof_args, gaussian_ints, ns_per_mul, run_and_report, statement_point
 
 from zkproof import FrTensor
+from zkproof.field.device import xp
+from zkproof.stream import FR_BYTES, RESERVE, MemoryBudgetError, require
 from zkproof.sumcheck import matmul
+
+
+def bytes_needed(num: int, m: int, k: int, n: int) -> int:
+    """Estimated peak: A, B, C as int64 and as field elements, the padded A and B the
+    prover folds, and the claim's eq tables."""
+    sizes = num * (m * k + k * n + m * n)
+    return RESERVE + sizes * (8 + FR_BYTES) + 3 * FR_BYTES * num * (m * k + k * n)
 
 
 def main(argv=None) -> int:
@@ -35,13 +44,22 @@ def main(argv=None) -> int:
     if k > 1 << 20:
         p.error("DIM1 above 2^20 would overflow the int64 reference product")
     dev = resolve_device(args)
+    try:
+        require("matmul_bm (not streamed)", f"NUM={num}, DIM0={m}, DIM1={k}, DIM2={n}", bytes_needed(num, m, k, n),
+                mem_limit(args, dev))
+    except MemoryBudgetError as e:
+        return budget_exit(e)
 
     ns = ns_per_mul(dev)
     rng = np.random.default_rng(args.seed)
     A_np, B_np = gaussian_ints(rng, (num, m, k)), gaussian_ints(rng, (num, k, n))
-    C_np = np.matmul(A_np, B_np)  # |A B| < 2^21 * 2^21 * k: exact in int64 for k <= 2^20
+    # |A B| < 2^21 * 2^21 * k: exact in int64 for k <= 2^20 (on the GPU there: NumPy's
+    # integer matmul at 13B projection sizes takes minutes on a CPU)
+    mod = xp(dev)
+    C_np = mod.matmul(mod.asarray(A_np), mod.asarray(B_np))
     A, B = FrTensor.from_ints(A_np.reshape(-1), dev), FrTensor.from_ints(B_np.reshape(-1), dev)
     C = FrTensor.from_ints(C_np.reshape(-1), dev)
+    del C_np
     c_vars = matmul.Statement(num, m, k, n, (), 0).c_vars
     u = statement_point("matmul", args.seed, c_vars)
     y = matmul.claim_on_c(C, num, m, n, u)

@@ -49,12 +49,13 @@ def statement_point(label: str, seed: int, n: int) -> list[int]:
 
 
 def run_and_report(args, dev: str, ns: float, protocol_id: str, prove, inputs: dict, dims: list,
-                   bench: str) -> int:
+                   bench: str, warmup: bool = True, extra: dict | None = None) -> int:
     """Time `prove()` (warm-up excluded, best of args.repeat, the ns/multiply floor
     re-measured beside each run), encode the proof file, verify it, check the verifier's
     claims against `inputs` (name -> tensor in the claims' padded layout), print the
     table, write --json / --proof-out. Returns the exit status (1 if not verified)."""
-    prove()  # warm-up
+    if warmup:
+        prove()  # warm-up
     best, result, count = float("inf"), None, 0
     for _ in range(max(1, args.repeat)):
         # on a shared machine the floor and the prover then see the same conditions
@@ -88,6 +89,7 @@ def run_and_report(args, dev: str, ns: float, protocol_id: str, prove, inputs: d
         "muls": count, "ns_per_mul": ns, "verified": verified,
     }
     row["prove_over_floor"] = best / row["floor_s"] if row["floor_s"] else None
+    row.update(extra or {})
     print_table([row], ["num", "dims", "device", "prove_s", "floor_s", "prove_over_floor", "verify_s",
                         "proof_bytes", "verified"])
     write_json(args.json, {**row, "bench": bench, "machine": machine_info(dev)})

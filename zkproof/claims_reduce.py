@@ -222,7 +222,7 @@ def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[
     order, offsets, N = _pack_layout(sizes)
     dev = tensors[0].device
     cache = eq_cache or EqCache(dev)
-    E = FrTensor.eq(r, dev)
+    E = FrTensor.eq(r, dev) if any(o is not None for o in outsides) else None
     Ts, Ws = [], []
     p = 1
     for j in order:

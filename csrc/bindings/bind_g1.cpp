@@ -11,6 +11,7 @@
 
 #include "bindings/buffer.h"
 #include "curve/g1_cpu.h"
+#include "curve/msm.h"
 #include "common/sha256.h"
 
 namespace zk {
@@ -100,18 +101,37 @@ void register_g1(py::module_ &m) {
 
     m.def("g1_msm", [](py::handle scalars, py::handle points, int method) {
         Buf S = fr_buf(scalars, "scalars"), P = g1_buf(points, "points");
-        if (S.cuda) throw py::value_error("argument 'scalars': MSM runs on the CPU; move the tensor to 'cpu'");
         if (S.n != P.n)
             throw py::value_error("msm: " + std::to_string(S.n) + " scalars but " + std::to_string(P.n) +
                                   " points");
         if (method < 0 || method > 2) throw py::value_error("argument 'method': 0 (auto), 1 (xyzz) or 2 (affine)");
         G1Xyzz r;
-        {
+        if (S.cuda) {  // the CUDA bucket MSM (msm_cuda.cu); `method` is a CPU choice
+            ZK_DISPATCH(true, g1_msm_rows(&r, S.as<Fr>(), P.as<G1Affine>(), 1, P.n));
+        } else {
             py::gil_scoped_release nogil;
             r = cpu::g1_msm(S.as<Fr>(), P.as<G1Affine>(), P.n, method);
         }
         return to_raw(r);
-    }, py::arg("scalars"), py::arg("points"), py::arg("method") = 0, "sum_i scalars[i] points[i] (scalars: (n, 4) Montgomery Fr)");
+    }, py::arg("scalars"), py::arg("points"), py::arg("method") = 0,
+       "sum_i scalars[i] points[i] (scalars: (n, 4) Montgomery Fr on the CPU or, with the CUDA build, "
+       "the GPU; points: (n, 12) on the CPU)");
+
+    m.def("g1_msm_rows", [](py::handle out, py::handle scalars, py::handle points) {
+        Buf O = g1_buf(out, "out", true), S = fr_buf(scalars, "scalars"), P = g1_buf(points, "points");
+        const size_t rows = O.n, cols = P.n;
+        if (S.n != rows * cols)
+            throw py::value_error("msm_rows: " + std::to_string(S.n) + " scalars for " + std::to_string(rows) +
+                                  " rows of " + std::to_string(cols) + " points");
+        std::vector<G1Xyzz> res(rows);
+        ZK_DISPATCH(S.cuda, g1_msm_rows(res.data(), S.as<Fr>(), P.as<G1Affine>(), rows, cols));
+        {
+            py::gil_scoped_release nogil;
+            cpu::g1_batch_to_affine(O.as<G1Affine>(), res.data(), rows);
+        }
+    }, py::arg("out"), py::arg("scalars"), py::arg("points"),
+       "out[r] = sum_j scalars[r * cols + j] points[j] for the rows of out (cols = len(points)); "
+       "scalars on the CPU or the GPU");
 
     m.def("g1_generators", [](py::handle out, py::bytes tag, uint64_t start) {
         Buf O = g1_buf(out, "out", true);

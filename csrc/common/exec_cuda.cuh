@@ -79,17 +79,22 @@ __global__ void reduce_kernel(size_t n, int k, F f, Fr *part) {
     }
 }
 
-// Device scratch for block partials, grown on demand and reused (no per-call cudaMalloc).
+// Device scratch for block partials, grown on demand and reused (no per-call cudaMalloc);
+// one buffer per host thread, so concurrent callers (the GIL is released) never share it.
 Fr *partials_scratch(size_t count);
 
+// Reduction: one kernel, one device-to-host copy of the block partials (the only
+// synchronisation; a sumcheck round needs its few sums on the host anyway), summed on the
+// host. The host buffer is per thread and reused: no allocation per call.
 template <class F>
 void reduce(size_t n, int k, F f, Fr *out) {
     unsigned blocks = grid_for(n) < 1024 ? grid_for(n) : 1024;
     Fr *part = partials_scratch((size_t)blocks * k);
     reduce_kernel<<<blocks, kThreads>>>(n, k, f, part);
     ZK_CUDA_OK(cudaGetLastError());
-    std::vector<Fr> host((size_t)blocks * k);
-    ZK_CUDA_OK(cudaMemcpy(host.data(), part, host.size() * sizeof(Fr), cudaMemcpyDeviceToHost));
+    static thread_local std::vector<Fr> host;
+    host.resize((size_t)blocks * k);
+    ZK_CUDA_OK(cudaMemcpy(host.data(), part, (size_t)blocks * k * sizeof(Fr), cudaMemcpyDeviceToHost));
     for (int j = 0; j < k; ++j) {
         Fr s = fr_zero();
         for (unsigned b = 0; b < blocks; ++b) s = fr_add(s, host[(size_t)b * k + j]);

@@ -6,8 +6,8 @@ namespace zk {
 namespace gpu {
 
 Fr *partials_scratch(size_t count) {
-    static Fr *buf = nullptr;
-    static size_t cap = 0;
+    static thread_local Fr *buf = nullptr;  // per host thread (see exec_cuda.cuh); kept for the process
+    static thread_local size_t cap = 0;
     if (count > cap) {
         if (buf) ZK_CUDA_OK(cudaFree(buf));
         ZK_CUDA_OK(cudaMalloc(&buf, count * sizeof(Fr)));

@@ -73,3 +73,53 @@ def test_gpt2_block(T):
     st.commitments["h0.w1"] = commit_tensor(weights(seed=1)["w1"])
     with pytest.raises(VerificationError):
         verify(build(T), st, proof)
+
+
+
+
+def test_llama_block():
+    from zkproof.nn.blocks import LlamaConfig, llama_block
+    cfg = LlamaConfig(d_model=8, heads=2, d_ff=12)
+    T, d, H = 3, 8, 2
+
+    def build():
+        g = Graph("llama")
+        x = g.input("x", (T, d))
+        g.set_kind(llama_block(g, x, cfg, "l0"), "public")
+        return g
+    rng = np.random.default_rng(2)
+    w = {}
+    for k, s in cfg.weight_shapes().items():
+        w[k] = quantize(rng.normal(1, 0.05, s), 8) if k.endswith(".g") else quantize(rng.normal(0, 0.3, s), F)
+    x = quantize(rng.normal(0, 1, (T, d)), F)
+    g = build()
+    wit = g.forward({"x": x, **{f"l0.{k}": v for k, v in w.items()}})
+    model = {f"l0.{k}": commit_tensor(wit[f"l0.{k}"]) for k in w}
+    st, proof = prove(g, wit, model, debug=True)
+    verify(build(), st, proof)
+
+    # float reference (HF LLaMA: rotate_half RoPE, RMSNorm eps 1e-6, SwiGLU)
+    dq = {k: dequantize(v, 8 if k.endswith(".g") else F) for k, v in w.items()}
+    xf = dequantize(x, F)
+
+    def rms(z, gain):
+        return z / np.sqrt((z ** 2).mean(-1, keepdims=True) + 1e-6) * gain
+
+    def rope_half(z):
+        dh = z.shape[-1]
+        inv = 10000.0 ** (-np.arange(0, dh, 2) / dh)
+        ang = np.arange(T)[:, None] * np.concatenate([inv, inv])[None, :]
+        rot = np.concatenate([-z[..., dh // 2:], z[..., :dh // 2]], -1)
+        return z * np.cos(ang) + rot * np.sin(ang)
+    n = rms(xf, dq["attn_norm.g"])
+    q, k, v = ((n @ dq[f"w{c}"]).reshape(T, H, -1).transpose(1, 0, 2) for c in "qkv")
+    q, k = rope_half(q), rope_half(k)
+    s = q @ k.transpose(0, 2, 1) / math.sqrt(d // H)
+    s = np.where(np.triu(np.ones((T, T)), 1) == 1, -np.inf, s)
+    p = np.exp(s - s.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    h = xf + (p @ v).transpose(1, 0, 2).reshape(T, d) @ dq["wo"]
+    m = rms(h, dq["mlp_norm.g"])
+    gate = m @ dq["w_gate"]
+    ref = h + (gate / (1 + np.exp(-gate)) * (m @ dq["w_up"])) @ dq["w_down"]
+    assert np.max(np.abs(dequantize(wit["l0.res2"], F) - ref)) < 0.05

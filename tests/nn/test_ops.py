@@ -295,3 +295,24 @@ def test_random_corruptions_raise_verification_errors_only():
             bad[pos:pos + 32] = b"\xff" * 32  # a non-canonical field element
         with pytest.raises(VerificationError):
             verify(mlp_graph(2, 3, 3), st, bytes(bad))
+
+
+def test_junk_in_padding_slots_of_the_witness_rejected(monkeypatch):
+    """A prover whose tensors carry junk in the padding slots of their layout (the
+    commitments are shaped, so the junk is outside them) is rejected."""
+    real = L.to_padded
+
+    def junky(values, device="cpu"):
+        t = real(values, device)
+        if np.asarray(values).shape == (3, 5):  # x's layout (4, 8): slot 5 of row 0 is padding
+            data = t.to_ints()
+            data[5] = 12345
+            t = type(t).from_ints(data)
+        return t
+    g = mlp_graph()
+    wit = g.forward(mlp_inputs())
+    monkeypatch.setattr(L, "to_padded", junky)
+    st, proof = prove(g, wit)
+    monkeypatch.setattr(L, "to_padded", real)
+    with pytest.raises(VerificationError):
+        verify(mlp_graph(), st, proof)

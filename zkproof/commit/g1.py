@@ -21,7 +21,13 @@ largest scalar bit length, so b-bit scalars cost about b/255 of full ones), wind
 over OpenMP threads, and batch-affine bucket accumulation: each bucket's points are summed
 pairwise in levels, all additions of a level sharing one field inversion (about 6
 multiplications per addition instead of 10 for projective mixed additions). Small MSMs
-(below ~3e5 field multiplications of work) run on one thread. No GPU MSM yet.
+(below ~3e5 field multiplications of work) run on one thread.
+
+On the GPU (`msm(..., device="cuda")`, or scalars already on the GPU) the CUDA bucket
+method of csrc/curve/msm_cuda.cu runs: signed window digits, a radix sort by bucket,
+one thread per bucket, segmented running sums, the same small-scalar window choice.
+`msm_rows` computes many MSMs over the same points at once (Hyrax rows), on either
+device. Both devices return identical points (affine coordinates are canonical).
 
 Transparent generators (`generators(n, label)`): point i is derived by try-and-increment
 from tag = SHA256(b"zkproof/g1-generators/v1" || le64(len(label)) || label):
@@ -214,27 +220,55 @@ class G1Tensor:
         return f"G1Tensor(n={len(self)})"
 
 
-def msm(scalars, points: G1Tensor) -> G1Point:
+def msm(scalars, points: G1Tensor, device: str | None = None) -> G1Point:
     """sum_i scalars[i] * points[i].
 
-    scalars: an FrTensor (on the CPU, or moved there) or a sequence of ints (reduced mod r);
-    points: a G1Tensor of the same length (ValueError otherwise). Small scalars are
-    detected and cost proportionally fewer windows."""
+    scalars: an FrTensor or a sequence of ints (reduced mod r); points: a G1Tensor of the
+    same length (ValueError otherwise). device: where the MSM runs ("cpu" or "cuda");
+    default: where the scalars are (the CPU for ints). Small scalars are detected and
+    cost proportionally fewer windows on both devices."""
+    from ..field.device import check_device
     from ..field.tensor import FrTensor
 
     if not isinstance(points, G1Tensor):
         raise TypeError(f"msm: points must be a G1Tensor, got {type(points).__name__}")
+    if device is not None:
+        check_device(device)
     if isinstance(scalars, FrTensor):
-        s = scalars if scalars.device == "cpu" else scalars.to("cpu")
+        s = scalars.to(device or scalars.device)
     else:
         vals = list(scalars)
         for i, v in enumerate(vals):
             if not _is_int(v):
                 raise TypeError(f"msm: scalars[{i}] is {type(v).__name__}, expected an int")
         s = FrTensor.from_ints(vals) if vals else FrTensor.empty(0)
+        if device == "cuda":
+            s = s.to("cuda")
     if len(s) != len(points):
         raise ValueError(f"msm: {len(s)} scalars but {len(points)} points")
     return G1Point(_native.g1_msm(s.data, points._data))
+
+
+def msm_rows(scalars, points: G1Tensor, device: str | None = None) -> G1Tensor:
+    """Row r of the result is sum_j scalars[r * n + j] * points[j] (n = len(points)): many
+    MSMs over the same points in one native call (Hyrax commitments row by row).
+    scalars: an FrTensor whose length is a multiple of n; device as for msm."""
+    from ..field.device import check_device
+    from ..field.tensor import FrTensor
+
+    if not isinstance(points, G1Tensor):
+        raise TypeError(f"msm_rows: points must be a G1Tensor, got {type(points).__name__}")
+    if not isinstance(scalars, FrTensor):
+        raise TypeError(f"msm_rows: scalars must be an FrTensor, got {type(scalars).__name__}")
+    if device is not None:
+        check_device(device)
+    n = len(points)
+    if n == 0 or len(scalars) % n:
+        raise ValueError(f"msm_rows: {len(scalars)} scalars do not split into rows of {n} points")
+    s = scalars.to(device or scalars.device)
+    out = np.zeros((len(s) // n, 12), dtype=np.uint64)
+    _native.g1_msm_rows(out, s.data, points._data)
+    return G1Tensor(out)
 
 
 _GEN_DOMAIN = b"zkproof/g1-generators/v1"

@@ -1,5 +1,5 @@
 """Transformer blocks composed from the proven operations (the next issue's models
-chain these). A block adds its weights as committed graph inputs named
+chain these): `gpt2_block` and `llama_block`. A block adds its weights as committed graph inputs named
 "{prefix}.{weight}" (commit them once with graph.commit_tensor and pass the commitments
 to prove / verify) and returns its output tensor's name.
 
@@ -63,3 +63,58 @@ def gpt2_block(graph, x: str, cfg: GPT2Config, prefix: str) -> str:
     lo = -(1 << (cfg.act_bits - 1))
     g = elementwise(graph, lin(m, "w1", "b1", f"{prefix}.fc"), "gelu", lo, cfg.act_bits, F, F, name=f"{prefix}.gelu")
     return add(graph, h, lin(g, "w2", "b2", f"{prefix}.proj"), name=f"{prefix}.res2")
+
+
+@dataclass(frozen=True)
+class LlamaConfig:
+    """A LLaMA block (pre-RMSNorm, RoPE on Q and K, SwiGLU MLP, no biases)."""
+
+    d_model: int
+    heads: int
+    d_ff: int
+    frac: int = 8
+    act_bits: int = 14          # |activations| < 2^(act_bits - 1) at 2^frac (SiLU table range)
+    rms_bound: float = 8.0      # RMSNorm inputs' root mean square below this
+    rope_base: float = 10000.0
+    rope_style: str = "half"    # Hugging Face's rotate_half
+    rope_frac: int = 14
+    attn: ZkAttnConfig = ZkAttnConfig()
+
+    def rms_k(self) -> int:
+        ss = self.d_model * (self.rms_bound * (1 << self.frac)) ** 2
+        return max(1, math.ceil(math.log2(ss)) - 16 + 1)
+
+    def weight_shapes(self) -> dict:
+        d, f = self.d_model, self.d_ff
+        return {"attn_norm.g": (d,), "wq": (d, d), "wk": (d, d), "wv": (d, d), "wo": (d, d),
+                "mlp_norm.g": (d,), "w_gate": (d, f), "w_up": (d, f), "w_down": (f, d)}
+
+
+def llama_block(graph, x: str, cfg: LlamaConfig, prefix: str) -> str:
+    """h = x + W_o zkAttn(RoPE(W_q n), RoPE(W_k n), W_v n), n = RMSNorm(x);
+    y = h + W_down (SiLU(W_gate m) ∘ W_up m), m = RMSNorm(h). Norm gains at 2^8,
+    projection weights at 2^frac, stored (d_in, d_out)."""
+    from .rope import rope
+    from .norm import rmsnorm
+    from .swiglu import swiglu
+    F = cfg.frac
+    w = {k: graph.input(f"{prefix}.{k}", s) for k, s in cfg.weight_shapes().items()}
+
+    def lin(inp, wn, name):
+        return rescale(graph, linear(graph, inp, w[wn], name=f"{name}.mm"), F, name=name)
+
+    n = rmsnorm(graph, x, w["attn_norm.g"], in_frac=F, k=cfg.rms_k(), name=f"{prefix}.attn_norm")
+    heads = {}
+    for c in "qkv":
+        h = split_heads(graph, lin(n, f"w{c}", f"{prefix}.{c}"), cfg.heads, name=f"{prefix}.{c}h")
+        if c in "qk":
+            r = rope(graph, h, base=cfg.rope_base, table_frac=cfg.rope_frac, style=cfg.rope_style,
+                     name=f"{prefix}.{c}rope")
+            h = rescale(graph, r, cfg.rope_frac, name=f"{prefix}.{c}r")
+        heads[c] = h
+    o = attention(graph, heads["q"], heads["k"], heads["v"], cfg.attn, name=f"{prefix}.attn")
+    h = add(graph, x, lin(merge_heads(graph, o, name=f"{prefix}.merge"), "wo", f"{prefix}.o"), name=f"{prefix}.res1")
+    m = rmsnorm(graph, h, w["mlp_norm.g"], in_frac=F, k=cfg.rms_k(), name=f"{prefix}.mlp_norm")
+    gate, up = lin(m, "w_gate", f"{prefix}.gate"), lin(m, "w_up", f"{prefix}.up")
+    act = swiglu(graph, gate, up, frac=F, low=-(1 << (cfg.act_bits - 1)), bits=cfg.act_bits, name=f"{prefix}.swiglu")
+    return add(graph, h, lin(act, "w_down", f"{prefix}.down"), name=f"{prefix}.res2")

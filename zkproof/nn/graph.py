@@ -20,8 +20,11 @@ Proof order (docs/nn.md):
     it turns that claim into claims on its inputs and advice (`ctx.claim`);
  3. lookups: every lookup that operations declared, one LogUp (tlookup) per table,
     all tensors that use the table concatenated;
- 4. every committed tensor: its claims reduced to one point together with a proof that
-    its padding slots are zero (zkproof.claims_reduce), then opened (Hyrax IPA).
+ 4. every committed tensor: all claims reduced by one packed sumcheck
+    (zkproof.claims_reduce.prove_packed) to one point per tensor, then opened (Hyrax
+    IPAs, one per size). Commitments are shaped (zkproof.commit.hyrax): the padding of
+    the layout is outside the commitment, so an opening is of the zero-padded layout
+    whatever a dishonest prover puts there.
  Public tensors' claims are checked by the verifier directly.
 
 Operations implement `backward(ctx)` ONCE for both sides: `ctx.message(label, n, fn)`
@@ -227,11 +230,10 @@ class Statement:
             c = self.commitments.get(n)
             if not isinstance(c, hyrax.Commitment):
                 raise MalformedProof(f"no commitment for {n!r}")
-            if c.length != 1 << graph.tensors[n].num_vars:
-                raise MalformedProof(f"the commitment of {n!r} is for {c.length} entries, the layout has "
-                                     f"{1 << graph.tensors[n].num_vars}")
-            t.absorb_int("nn/gen_dim", c.gen_dim)
-            t.absorb_g1("nn/commitment", c.to_bytes())
+            if tuple(c.shape) != graph.tensors[n].shape:
+                raise MalformedProof(f"the commitment of {n!r} has shape {tuple(c.shape)}, the graph says "
+                                     f"{graph.tensors[n].shape}")
+            c.absorb(t, "nn/commitment")
 
 
     def to_bytes(self, graph: Graph) -> bytes:
@@ -246,8 +248,10 @@ class Statement:
         return w.bytes()
 
     @classmethod
-    def read(cls, r: Reader, graph: Graph) -> "Statement":
-        """Inverse of to_bytes; every size from the graph (MalformedProof on bad bytes)."""
+    def read(cls, r: Reader, graph: Graph, file_bytes: int | None = None) -> "Statement":
+        """Inverse of to_bytes; every size from the graph (MalformedProof on bad bytes).
+        file_bytes: the size of the proof file it comes from (caps each gen_dim:
+        hyrax.check_file_gen_dim)."""
         public, coms = {}, {}
         for n in graph.public():
             shape = graph.tensors[n].shape
@@ -257,20 +261,26 @@ class Statement:
             g = r.u64("gen_dim")
             if g < 1 or g & (g - 1) or g > hyrax.MAX_GEN_DIM:
                 raise MalformedProof(f"commitment of {n!r}: gen_dim {g} is not a power of two <= {hyrax.MAX_GEN_DIM}")
-            coms[n] = hyrax.Commitment.read(r, 1 << graph.tensors[n].num_vars, g)
+            if file_bytes is not None:
+                hyrax.check_file_gen_dim(g, file_bytes)
+            shape = graph.tensors[n].shape
+            coms[n] = hyrax.Commitment.read(r, int(np.prod(shape)), g, shape=shape)
         return cls(public, coms)
 
 
 def default_gen_dim(num_vars: int) -> int:
-    """Hyrax row length for a committed layout of 2^num_vars entries: about the square root."""
+    """Hyrax row length for a padded layout of 2^num_vars entries: about the square root."""
     return 1 << ((num_vars + 1) // 2)
 
 
 def commit_tensor(values, gen_dim: int | None = None) -> hyrax.Commitment:
-    """The commitment of an integer array in the padded layout (e.g. model weights,
-    made once and given to prove/verify as an external commitment)."""
-    t = L.to_padded(values)
-    return hyrax.commit(t, gen_dim or default_gen_dim(len(t).bit_length() - 1))
+    """The shaped Hyrax commitment of an integer array (e.g. model weights, made once and
+    given to prove/verify as an external commitment). Its padding is outside the
+    commitment (zkproof.commit.hyrax), so openings are of the zero-padded layout."""
+    a = np.asarray(values)
+    shape = a.shape if a.ndim else (1,)
+    t = FrTensor.from_ints(a.reshape(-1).astype(np.int64))
+    return hyrax.commit(t, gen_dim or default_gen_dim(L.num_vars(shape)), shape=shape)
 
 
 # ---------------------------------------------------------------------- context
@@ -411,8 +421,11 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
                 pad = _pad_value(table, which)
                 views = []
                 for name in names:
-                    outside = 1 - L.indicator(g.tensors[name].shape)
-                    views.append((ctx.fr(name) + outside * pad).pad(1 << n, pad))
+                    shape = g.tensors[name].shape
+                    view = ctx.fr(name)
+                    if pad and L.padded_shape(shape) != shape:
+                        view = view + (1 - L.indicator(shape)) * pad
+                    views.append(view.pad(1 << n, pad))
                 views += [FrTensor.full(1 << n, pad)] * (count - len(uses))
                 cat[which] = FrTensor.cat(views)
             fork = ctx.ch.transcript.fork()
@@ -451,25 +464,23 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
 
 
 def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
-    """Every committed tensor's claims (possibly none) and the proof that its padding
-    slots are zero, reduced by ONE packed sumcheck (zkproof.claims_reduce.prove_packed)
-    to one point per tensor, all prefixes of one point; then the tensors of each
-    (size, gen_dim) are opened together by one Hyrax IPA."""
+    """Every committed tensor's claims (possibly none) reduced by ONE packed sumcheck
+    (zkproof.claims_reduce.prove_packed) to one point per tensor, all prefixes of one
+    point; then the tensors of each (size, gen_dim) are opened together (one batched
+    Hyrax opening). No padding check is needed: the commitments are shaped, their padding
+    slots carry weight zero in every opening."""
     g = ctx.graph
     t0 = time.perf_counter()
     names = g.committed()
     if not names:
         timings["openings_s"] = 0.0
         return
-    shapes = [g.tensors[n].shape for n in names]
     claims = [ctx.pending[n] for n in names]
+    none = [None] * len(names)  # padding is outside the shaped commitments: no mask to check
     if ctx.is_prover:
-        outs = [None if L.padded_shape(s) == tuple(s) else 1 - L.indicator(s) for s in shapes]
-        reduced = claims_reduce.prove_packed(ctx.ch, [ctx.fr(n) for n in names], claims, outs, ctx.eq_cache)
+        reduced = claims_reduce.prove_packed(ctx.ch, [ctx.fr(n) for n in names], claims, none, ctx.eq_cache)
     else:
-        mles = [None if L.padded_shape(s) == tuple(s) else (lambda r, p, s=s: L.outside_eq_mle(s, r, p))
-                for s in shapes]
-        reduced = claims_reduce.verify_packed(ctx.ch, [g.tensors[n].num_vars for n in names], claims, mles)
+        reduced = claims_reduce.verify_packed(ctx.ch, [g.tensors[n].num_vars for n in names], claims, none)
     timings["reduce_s"] = time.perf_counter() - t0
     groups: dict = {}
     for n, (point, value) in zip(names, reduced):
@@ -479,7 +490,9 @@ def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
         coms = [commitments[n] for n, _, _ in members]
         vals = [v for _, _, v in members]
         if ctx.is_prover:
-            _, proof = hyrax.open_batch(ctx.ch.transcript, [ctx.fr(n) for n, _, _ in members], coms, point, vals)
+            flat = [FrTensor.from_ints(ctx.value(n).reshape(-1)) for n, _, _ in members]
+            # (debug: open_batch also checks the reduced values against the tensors)
+            _, proof = hyrax.open_batch(ctx.ch.transcript, flat, coms, point, vals if ctx.debug else None)
             ctx.ch.send_blob(proof.to_bytes())
         else:
             hyrax.verify_batch(ctx.ch.transcript, coms, point, vals, ctx.ch.receive_blob("opening"))
@@ -520,8 +533,7 @@ def prove(graph: Graph, witness: dict, commitments: dict | None = None, timings:
     ctx.debug = debug
     for name in graph.committed():
         if name not in coms:
-            t = ctx.fr(name)
-            coms[name] = hyrax.commit(t, default_gen_dim(graph.tensors[name].num_vars))
+            coms[name] = commit_tensor(witness[name])
     timings["commit_s"] = time.perf_counter() - t0
     st = Statement({n: witness[n] for n in graph.public()}, coms)
     transcript = _transcript(graph)

@@ -5,14 +5,14 @@ every protocol run (the head index is the top variables). Steps (each a graph op
 
  0. Q, K, V range-checked in [-2^(in_bits-1), 2^(in_bits-1)) (RangeCheck; bounds |Z|).
  1. Z = Q Kᵀ for all heads in one batched matmul (scale 2^(2f)).
- 2. SoftmaxShift: the prover commits a shift s (H, T) per row and the K digits D_k of
+ 2. SoftmaxShift: the prover commits a shift s (H, T) per row and the digits D_k of
         D = s·1ᵀ - Z + BIG·masked,      D = sum_k 2^(offset_k) D_k,  D_k in [0, 2^(b_k)),
     BIG = 2^(B - 1) (B = sum_k b_k), masked = the causal mask (j > i) or'ed with an
-    optional public key-padding mask (T,). The L low digits are
-    range-checked only (their contribution, a factor exp(-less than 2^(bL)/S), is
-    dropped); tied to Z at a fresh random point r:
+    optional public key-padding mask (T,). The L low digits are range-checked only
+    (their contribution, a factor exp(-less than 2^(offset_L)/S), is dropped); the
+    digits are tied to Z at a fresh random point r:
         sum_k 2^(offset_k) D_k(r) = s(r_row) ind_col(r_col) - Z(r) + BIG·masked(r).
-    Since every D_k lies in [0, 2^b), D is the integer s - z >= 0 on every unmasked slot:
+    Since every D_k lies in [0, 2^(b_k)), D is the integer s - z >= 0 on every unmasked slot:
     s is at least the maximum of the row's unmasked scores (every row keeps a key:
     `masked_slots` refuses a fully masked row); masked slots have D >= 2^(B-2) (|Z| < 2^(B-3) from the
     range check of step 0 and cfg.check_head_dim), so a top digit (the top segments
@@ -263,6 +263,8 @@ class SoftmaxShift(Op):
     def __init__(self, cfg: ZkAttnConfig, d_head: int, key_mask: bool = False):
         super().__init__()
         cfg.check_head_dim(d_head)
+        if key_mask and sum(cfg.segment_bits[cfg.segments - cfg.top:]) < 2:
+            raise ValueError("a key mask needs top segments of at least 2 bits (masked scores land there)")
         self.cfg, self.d_head, self.key_mask = cfg, int(d_head), bool(key_mask)
 
     def params(self) -> bytes:
@@ -400,7 +402,10 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
 
 # ---------------------------------------------------------------------- proof files
 PROTOCOL_ID = "zkattn/v1"
-MAX_FILE_ELEMENTS = 1 << 32  # caps H * T * T (the verifier's work grows with it)
+# Caps on what a file's statement can make its verifier do: the causal mask's extension
+# costs O(T^2) (T <= 2^13); the public output (H T d entries) is carried in the file.
+MAX_FILE_SEQ = 1 << 13
+MAX_FILE_ELEMENTS = 1 << 32
 
 
 def attention_graph(H: int, T: int, d: int, cfg: ZkAttnConfig) -> Graph:
@@ -424,14 +429,17 @@ def verify_bytes(statement: bytes, proof: bytes) -> str:
     """The registered verifier of "zkattn/v1" files."""
     r = Reader(statement)
     H, T, d = r.u64("H"), r.u64("T"), r.u64("d")
-    if not (1 <= H and 1 <= T and 1 <= d and H * T * max(T, d) <= MAX_FILE_ELEMENTS):
-        raise MalformedProof(f"zkattn statement: sizes H={H}, T={T}, d={d} out of range")
+    if not (1 <= H and 1 <= T <= MAX_FILE_SEQ and 1 <= d and H * T * max(T, d) <= MAX_FILE_ELEMENTS):
+        raise MalformedProof(f"zkattn statement: sizes H={H}, T={T}, d={d} out of range "
+                             f"(T <= {MAX_FILE_SEQ}, H T max(T, d) <= 2^32)")
+    if r.remaining() < 8 * H * T * d:
+        raise MalformedProof("zkattn statement: truncated before the public output")
     cfg = ZkAttnConfig.read(r)
     try:
         g = attention_graph(H, T, d, cfg)
     except ValueError as e:
         raise MalformedProof(f"zkattn statement: {e}") from None
-    st = Statement.read(r, g)
+    st = Statement.read(r, g, file_bytes=len(statement) + len(proof))
     r.finish()
     verify(g, st, proof)
     return f"zkattn H={H} T={T} d={d}: O = attention(Q, K, V) for the committed Q, K, V"

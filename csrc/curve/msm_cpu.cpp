@@ -1,0 +1,21 @@
+// CPU batched MSM (msm.h): one Pippenger MSM (g1_cpu.cpp) per row; several rows spread
+// over OpenMP threads (each row's MSM then runs on its thread alone).
+#include <omp.h>
+
+#include "curve/g1_cpu.h"
+#include "curve/msm.h"
+
+namespace zk {
+namespace cpu {
+
+void g1_msm_rows(G1Xyzz *out, const Fr *scalars, const G1Affine *points, size_t rows, size_t cols) {
+    if (rows == 1) {
+        out[0] = g1_msm(scalars, points, cols);
+        return;
+    }
+#pragma omp parallel for schedule(dynamic, 1) if (rows > 1)
+    for (int64_t r = 0; r < (int64_t)rows; ++r) out[r] = g1_msm(scalars + (size_t)r * cols, points, cols);
+}
+
+}  // namespace cpu
+}  // namespace zk
