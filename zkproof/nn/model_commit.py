@@ -17,6 +17,7 @@ file is read, so a file cannot make a verifier allocate more than its configurat
 from __future__ import annotations
 
 import hashlib
+import math
 import json
 import logging
 import struct
@@ -26,7 +27,6 @@ from pathlib import Path
 from ..commit import hyrax
 from ..errors import MalformedProof
 from ..wire import Reader, Writer
-from . import layout as L
 from .graph import commit_tensor
 from .models.build import QuantizedModel, weight_shapes
 from .models.quant import QuantConfig
@@ -89,9 +89,10 @@ class ModelCommitment:
         for n, shape, gen_dim in entries:
             if tuple(shape) != tuple(shapes[n]):
                 raise MalformedProof(f"weight {n}: shape {shape}, the configuration says {shapes[n]}")
-            length = 1 << L.num_vars(shapes[n])
+            shape = tuple(shapes[n])
             try:
-                coms[n] = hyrax.Commitment.read(r, length, int(gen_dim))
+                hyrax.check_file_gen_dim(int(gen_dim), len(data))
+                coms[n] = hyrax.Commitment.read(r, int(math.prod(shape)), int(gen_dim), shape=shape)
             except ValueError as e:
                 raise MalformedProof(f"weight {n}: {e}") from None
         r.finish()

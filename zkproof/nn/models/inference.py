@@ -52,9 +52,14 @@ def _gen_dim(shape) -> int:
 
 def _read_com(r: Reader, shape) -> hyrax.Commitment:
     try:
-        return hyrax.Commitment.read(r, 1 << L.num_vars(shape), _gen_dim(shape))
+        return hyrax.Commitment.read(r, int(np.prod(shape)), _gen_dim(shape), shape=tuple(shape))
     except ValueError as e:
         raise MalformedProof(str(e)) from None
+
+
+def _com_from_bytes(data: bytes, shape) -> hyrax.Commitment:
+    """A commitment of a tensor of `shape` in the layout's default rows (what nn.graph makes)."""
+    return hyrax.Commitment.from_bytes(data, int(np.prod(shape)), _gen_dim(shape), shape=tuple(shape))
 
 
 def segment_graph(mc: ModelCommitment, seq: int, start: int, end: int, label: str) -> ModelGraph:
@@ -182,8 +187,7 @@ def prove_segment(job: SegmentJob, on_stage=None):
     coms = {n: mc.commitments[n] for n in mg.graph.tensors if n in mc.commitments}
     for n, b in job.boundary_coms.items():
         if n in mg.graph.tensors:
-            coms[n] = hyrax.Commitment.from_bytes(b, 1 << mg.graph.tensors[n].num_vars,
-                                                  _gen_dim(mg.graph.tensors[n].shape))
+            coms[n] = _com_from_bytes(b, mg.graph.tensors[n].shape)
     rows = {}
     if job.profile:
         _instrument(mg.graph, rows)
@@ -283,9 +287,7 @@ def assemble(st: InferenceStatement, jobs, results, mc: ModelCommitment) -> byte
     for job, (pf, own, _) in zip(jobs, results):
         mg = segment_graph(mc, len(st.tokens), job.start, job.end, job.label)
         names = own_commitments(mg, mc.commitments)
-        st.segment_commitments.append({n: hyrax.Commitment.from_bytes(own[n], 1 << mg.graph.tensors[n].num_vars,
-                                                                      _gen_dim(mg.graph.tensors[n].shape))
-                                       for n in names})
+        st.segment_commitments.append({n: _com_from_bytes(own[n], mg.graph.tensors[n].shape) for n in names})
         proof.blob(pf)
     return Envelope(PROTOCOL_ID, st.to_bytes(), proof.bytes()).to_bytes()
 
