@@ -4,8 +4,8 @@ reproducible; `save_tiny` writes a transformers model directory (config.json and
 model.safetensors) that `zkproof.nn.models.load` reads like any other.
 
 Random weights at transformers' default initialisation (std 0.02) make every activation
-tiny and every output near-uniform, which tests nothing about fixed-point ranges; `scale`
-multiplies the initialisation so activations look more like a trained model's.
+tiny and every output near-uniform, which tests nothing about fixed-point ranges; the
+default `init_std` = 0.1 gives activations closer to a trained model's.
 """
 from __future__ import annotations
 
