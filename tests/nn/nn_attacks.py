@@ -12,7 +12,12 @@ from zkproof.lookup import tlookup
 def _lenient_multiplicities(table, inputs, outputs=None):
     """Counts of the inputs that are in the (range) table; the others are skipped, as a
     cheating prover would do to get a proof out at all."""
-    x = inputs.to_signed()
+    try:
+        x = inputs.to_signed()
+    except ValueError:  # field elements beyond int64 (a fraction): never in a table
+        from zkproof.field.scalar import R
+        vals = [v - R if v > R // 2 else v for v in inputs.to_ints()]
+        x = np.array([v if abs(v) < 1 << 62 else table.low - 1 for v in vals], dtype=np.int64)
     counts = np.zeros(table.length, dtype=np.uint64)
     idx = x - table.low
     ok = (idx >= 0) & (idx < table.length)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .linear import linear
 from .nonlinear import elementwise
 from .norm import layernorm
-from .rescale import rescale
+from .rescale import OUT_BITS, rescale
 from .reshape import merge_heads, split_heads
 from .residual import add
 from .zkattn import ZkAttnConfig, attention
@@ -50,8 +50,9 @@ def gpt2_block(graph, x: str, cfg: GPT2Config, prefix: str) -> str:
     F = cfg.frac
     w = {k: graph.input(f"{prefix}.{k}", s) for k, s in cfg.weight_shapes().items()}
 
-    def lin(inp, wn, bn, name):
-        return rescale(graph, linear(graph, inp, w[wn], w[bn], name=f"{name}.mm"), F, name=name)
+    def lin(inp, wn, bn, name, out_bits=OUT_BITS):
+        # out_bits=0 only where a lookup takes the output (it bounds it; Rescale checks)
+        return rescale(graph, linear(graph, inp, w[wn], w[bn], name=f"{name}.mm"), F, name=name, out_bits=out_bits)
 
     a = layernorm(graph, x, w["ln1.g"], w["ln1.b"], in_frac=F, k=cfg.ln_k(), name=f"{prefix}.ln1")
     q, k, v = (split_heads(graph, lin(a, f"w{n}", f"b{n}", f"{prefix}.{n}"), cfg.heads, name=f"{prefix}.{n}h")
@@ -61,7 +62,7 @@ def gpt2_block(graph, x: str, cfg: GPT2Config, prefix: str) -> str:
     h = add(graph, x, o, name=f"{prefix}.res1")
     m = layernorm(graph, h, w["ln2.g"], w["ln2.b"], in_frac=F, k=cfg.ln_k(), name=f"{prefix}.ln2")
     lo = -(1 << (cfg.act_bits - 1))
-    g = elementwise(graph, lin(m, "w1", "b1", f"{prefix}.fc"), "gelu", lo, cfg.act_bits, F, F, name=f"{prefix}.gelu")
+    g = elementwise(graph, lin(m, "w1", "b1", f"{prefix}.fc", out_bits=0), "gelu", lo, cfg.act_bits, F, F, name=f"{prefix}.gelu")
     return add(graph, h, lin(g, "w2", "b2", f"{prefix}.proj"), name=f"{prefix}.res2")
 
 
@@ -100,8 +101,8 @@ def llama_block(graph, x: str, cfg: LlamaConfig, prefix: str) -> str:
     F = cfg.frac
     w = {k: graph.input(f"{prefix}.{k}", s) for k, s in cfg.weight_shapes().items()}
 
-    def lin(inp, wn, name):
-        return rescale(graph, linear(graph, inp, w[wn], name=f"{name}.mm"), F, name=name)
+    def lin(inp, wn, name, out_bits=OUT_BITS):
+        return rescale(graph, linear(graph, inp, w[wn], name=f"{name}.mm"), F, name=name, out_bits=out_bits)
 
     n = rmsnorm(graph, x, w["attn_norm.g"], in_frac=F, k=cfg.rms_k(), name=f"{prefix}.attn_norm")
     heads = {}
@@ -110,11 +111,11 @@ def llama_block(graph, x: str, cfg: LlamaConfig, prefix: str) -> str:
         if c in "qk":
             r = rope(graph, h, base=cfg.rope_base, table_frac=cfg.rope_frac, style=cfg.rope_style,
                      name=f"{prefix}.{c}rope")
-            h = rescale(graph, r, cfg.rope_frac, name=f"{prefix}.{c}r")
+            h = rescale(graph, r, cfg.rope_frac, name=f"{prefix}.{c}r", out_bits=0)  # zkAttn range-checks it
         heads[c] = h
     o = attention(graph, heads["q"], heads["k"], heads["v"], cfg.attn, name=f"{prefix}.attn")
     h = add(graph, x, lin(merge_heads(graph, o, name=f"{prefix}.merge"), "wo", f"{prefix}.o"), name=f"{prefix}.res1")
     m = rmsnorm(graph, h, w["mlp_norm.g"], in_frac=F, k=cfg.rms_k(), name=f"{prefix}.mlp_norm")
-    gate, up = lin(m, "w_gate", f"{prefix}.gate"), lin(m, "w_up", f"{prefix}.up")
+    gate, up = lin(m, "w_gate", f"{prefix}.gate", out_bits=0), lin(m, "w_up", f"{prefix}.up")  # gate: SiLU lookup
     act = swiglu(graph, gate, up, frac=F, low=-(1 << (cfg.act_bits - 1)), bits=cfg.act_bits, name=f"{prefix}.swiglu")
     return add(graph, h, lin(act, "w_down", f"{prefix}.down"), name=f"{prefix}.res2")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import StatementMismatch
 from ..field.scalar import R, eq_eval
 from ..field.tensor import FrTensor
 from . import layout as L
@@ -54,6 +55,11 @@ class Embedding(Op):
         u_col, u_row = u[:m], u[m:]
         tokens = ctx._public[tok_name] if not ctx.is_prover else ctx.value(tok_name)
         tokens = np.asarray(tokens).reshape(-1)
+        if tokens.size and (tokens.min() < 0 or tokens.max() >= V):
+            # a token outside [0, V) would be read modulo 2^lv (or as a zero padding row)
+            # (the honest forward refuses them; the verifier must too)
+            if not ctx.is_prover:
+                raise StatementMismatch(f"embedding: tokens outside [0, {V})")
         eq_rows = FrTensor.eq(u_row).to_ints()
 
         def tables():

@@ -162,6 +162,8 @@ class Graph:
         """Make a tensor public (e.g. a model output the verifier receives) or committed."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
+        if kind == "derived" and self.tensors[name].producer is None:
+            raise ValueError(f"{name!r} is a graph input: public or committed, never derived")
         self.tensors[name].kind = kind
 
     def describe(self) -> bytes:
@@ -222,7 +224,11 @@ class Statement:
     def absorb(self, t: Transcript, graph: Graph) -> None:
         t.absorb("nn/graph", graph.describe())
         for n in graph.public():
+            if n not in self.public:
+                raise MalformedProof(f"no value for the public tensor {n!r}")
             a = np.asarray(self.public[n])
+            if a.dtype.kind not in "iu":
+                raise MalformedProof(f"public tensor {n!r}: expected integers, got dtype {a.dtype}")
             if a.shape != graph.tensors[n].shape:
                 raise MalformedProof(f"public tensor {n!r} has shape {a.shape}, the graph says {graph.tensors[n].shape}")
             t.absorb("nn/public", L.to_padded(a).to_bytes())

@@ -87,11 +87,17 @@ class TableMap(Op):
         super().__init__()
         self.key, self.low = key, int(low)
         self._outs = np.asarray(outputs, dtype=np.int64)
+        self._digest = hashlib.sha256(self._outs.astype("<i8").tobytes()).digest()
 
     def params(self) -> bytes:
         """The key, the range and a hash of every output: the table is in the statement."""
-        digest = hashlib.sha256(self._outs.astype("<i8").tobytes()).digest()
-        return Writer().blob(self.key.encode()).i64(self.low).u64(len(self._outs)).raw(digest).bytes()
+        return Writer().blob(self.key.encode()).i64(self.low).u64(len(self._outs)).raw(self._digest).bytes()
+
+    def lookup_key(self) -> str:
+        """The shared LogUp's key: the caller's key AND the table's range and outputs, so two
+        TableMaps with one key but different tables never share a LogUp (the verifier builds
+        a group's table from its first use only)."""
+        return f"{self.key}#{self.low}+{len(self._outs)}:{self._digest.hex()}"
 
     def table(self) -> Table:
         return Table.range(self.low, len(self._outs), outputs=FrTensor.from_ints(self._outs))
@@ -110,7 +116,7 @@ class TableMap(Op):
         return [self._outs[idx]]
 
     def lookups(self):
-        return [LookupUse(self.key, self.table, self.inputs[0], self.outputs[0])]
+        return [LookupUse(self.lookup_key(), self.table, self.inputs[0], self.outputs[0])]
 
     def backward(self, ctx) -> None:
         pass  # the output is committed; the lookup (at the end) ties it to the input

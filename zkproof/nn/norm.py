@@ -181,7 +181,7 @@ def _norm(graph, x: str, g: str, b: str | None, *, kind: str, in_frac: int, k: i
     else:
         src, c, fold = x, float(d), 1.0
     (ss,) = graph.add(SumSquares(), src, name=f"{name}.ss")
-    (q,) = graph.add(Rescale(k), ss, name=f"{name}.q")[:1]
+    (q,) = graph.add(Rescale(k, out_bits=0), ss, name=f"{name}.q")[:1]  # q: the rsqrt lookup bounds it
     key = f"rsqrt-{kind}[2^{bits}]:k={k},f={in_frac},r={r_frac},c={c!r},eps={eps!r}"
     tab = _rsqrt_table(bits, k, in_frac, r_frac, c, eps, fold)
     (r,) = graph.add(TableMap(key, 0, tab), q, name=f"{name}.rsqrt")

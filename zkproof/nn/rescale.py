@@ -3,19 +3,31 @@
 Forward: Y = floor((X + 2^(k-1)) / 2^k), remainder Rm = X + 2^(k-1) - 2^k Y in [0, 2^k).
 The remainder is advice, committed as chunks of at most CHUNK bits
 (Rm = sum_i 2^(CHUNK i) Rm_i), each chunk range-checked by a lookup in [0, 2^c_i).
+The output is range-checked too: Y + 2^(out_bits-1) = sum_i 2^(CHUNK i) Yc_i, the chunks
+committed and range-checked, so Y is an integer in [-2^(out_bits-1), 2^(out_bits-1)).
+Without it Y would only be the FIELD element (X + 2^(k-1) - Rm) / 2^k: a prover choosing
+another in-range Rm makes Y a fraction Y + delta / 2^k, which a following linear op (a
+matmul, an add) turns into a different integer output (tests/nn/test_audit.py,
+test_attack_fractional_rescale_output). out_bits = 0 skips the output chunks; it is only
+allowed when the output is public or the input of a lookup (both bind it to integers).
 
 Backward. Y is never committed: it is determined by X and Rm. A claim Y(u) = y becomes,
 after the prover sends Rm_i(u),
 
     X(u) = 2^k y + sum_i 2^(CHUNK i) Rm_i(u) - 2^(k-1) ind(u)
 
-(ind: the real-slot indicator of the padded layout), and claims Rm_i(u). With every
-chunk in range the relation forces Y = round(X / 2^k) exactly (Rm in [0, 2^k) is unique).
+(ind: the real-slot indicator of the padded layout), and claims Rm_i(u); with output
+chunks the prover also sends Yc_i(u) and the verifier checks
+y = sum_i 2^(CHUNK i) Yc_i(u) - 2^(out_bits-1) ind(u). With every chunk in range the
+relations force Y = round(X / 2^k) exactly for an integer X of at most 2^(k + out_bits)
+(Rm in [0, 2^k) is unique, Y an integer).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..errors import StatementMismatch
+from ..field.scalar import R
 from ..wire import Writer
 from . import layout as L
 from .fixed_point import rescale as fp_rescale
@@ -23,6 +35,7 @@ from .graph import Op
 from .nonlinear import range_use
 
 CHUNK = 16
+OUT_BITS = 32  # default signed range of a Rescale output
 
 
 def chunk_bits(k: int, chunk: int = CHUNK) -> list[int]:
@@ -48,35 +61,78 @@ def split_chunks(x: np.ndarray, bits: list[int]) -> list[np.ndarray]:
 class Rescale(Op):
     name = "rescale"
 
-    def __init__(self, k: int):
+    def __init__(self, k: int, out_bits: int = OUT_BITS):
         super().__init__()
         if not 1 <= k <= 62:
             raise ValueError(f"k must be in [1, 62], got {k}")
+        if not 0 <= out_bits <= 62:
+            raise ValueError(f"out_bits must be in [0, 62], got {out_bits}")
         self.k = int(k)
+        self.out_bits = int(out_bits)
         self.bits = chunk_bits(self.k)
+        self.out_chunks = chunk_bits(self.out_bits)
 
     def params(self) -> bytes:
-        return Writer().u64(self.k).bytes()
+        return Writer().u64(self.k).u64(self.out_bits).bytes()
 
     def output_specs(self, shapes):
         (shape,) = shapes
-        return [("", shape, "derived")] + [(f"rem{i}", shape, "committed") for i in range(len(self.bits))]
+        return ([("", shape, "derived")] + [(f"rem{i}", shape, "committed") for i in range(len(self.bits))]
+                + [(f"y{i}", shape, "committed") for i in range(len(self.out_chunks))])
 
     def forward(self, x):
         y, rem = fp_rescale(x, self.k)
-        return [y] + split_chunks(rem, self.bits)
+        outs = [y] + split_chunks(rem, self.bits)
+        if self.out_bits:
+            half = 1 << (self.out_bits - 1)
+            if y.size and (y.min() < -half or y.max() >= half):
+                raise ValueError(f"rescale: outputs outside [-2^{self.out_bits - 1}, 2^{self.out_bits - 1}) "
+                                 f"(min {int(y.min())}, max {int(y.max())}); raise out_bits")
+            outs += split_chunks(y + half, self.out_chunks)
+        return outs
+
+    def _rems(self):
+        return self.outputs[1:1 + len(self.bits)]
+
+    def _ychunks(self):
+        return self.outputs[1 + len(self.bits):]
 
     def lookups(self):
-        return [range_use(0, b, r) for b, r in zip(self.bits, self.outputs[1:])]
+        return ([range_use(0, b, r) for b, r in zip(self.bits, self._rems())]
+                + [range_use(0, b, c) for b, c in zip(self.out_chunks, self._ychunks())])
+
+    def _check_unchecked_output(self, ctx) -> None:
+        """out_bits = 0: the output must be bound to integers by something else."""
+        y = self.outputs[0]
+        if ctx.graph.tensors[y].kind == "public":
+            return
+        if any(use.x == y for op in ctx.graph.ops for use in op.lookups()):
+            return
+        msg = f"rescale {y!r}: out_bits = 0 needs a public output or a lookup input"
+        if ctx.is_prover:
+            raise ValueError(msg)
+        raise StatementMismatch(msg)
 
     def backward(self, ctx) -> None:
+        if not self.out_bits:
+            self._check_unchecked_output(ctx)
         oc = ctx.output_claim(self.outputs[0])
         if oc is None:
             return
         u, y = oc
-        rems = self.outputs[1:]
+        ind = L.indicator_mle(ctx.shape(self.inputs[0]), u)
+        rems = self._rems()
         vals = ctx.message("rescale/rem", len(rems), lambda: [ctx.evaluate(r, u) for r in rems])
-        x = (y << self.k) - (1 << (self.k - 1)) * L.indicator_mle(ctx.shape(self.inputs[0]), u)
+        if self.out_bits:
+            ycs = self._ychunks()
+            yvals = ctx.message("rescale/out", len(ycs), lambda: [ctx.evaluate(c, u) for c in ycs])
+            acc, off = -(1 << (self.out_bits - 1)) * ind, 0
+            for b, c, v in zip(self.out_chunks, ycs, yvals):
+                ctx.claim(c, u, v)
+                acc += v << off
+                off += b
+            ctx.check(acc % R == y % R, "rescale: the output's chunks do not add up")
+        x = (y << self.k) - (1 << (self.k - 1)) * ind
         off = 0
         for b, r, v in zip(self.bits, rems, vals):
             ctx.claim(r, u, v)
@@ -85,5 +141,7 @@ class Rescale(Op):
         ctx.claim(self.inputs[0], u, x)
 
 
-def rescale(graph, x: str, k: int, name: str | None = None) -> str:
-    return graph.add(Rescale(k), x, name=name)[0]
+def rescale(graph, x: str, k: int, name: str | None = None, out_bits: int = OUT_BITS) -> str:
+    """Y = round(X / 2^k), Y range-checked in [-2^(out_bits-1), 2^(out_bits-1)) (out_bits = 0:
+    no check, allowed only for a public output or a lookup input)."""
+    return graph.add(Rescale(k, out_bits), x, name=name)[0]

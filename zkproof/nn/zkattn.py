@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..field.scalar import R, inv
+from ..field.tensor import FrTensor
 from .. import proof_file
 from ..errors import MalformedProof, StatementMismatch
 from ..wire import Reader, Writer
@@ -155,6 +156,8 @@ class ZkAttnConfig:
             raise MalformedProof(f"zkattn config: {m} middle segments")
         theta = tuple(r.u64("theta bits") for _ in range(m))
         tol, causal, yr = r.u64("rowsum_tol_bits"), r.u8("causal"), r.u64("y_rescale_bits")
+        if causal > 1:
+            raise MalformedProof(f"zkattn config: causal flag {causal} is not 0 or 1")
         try:
             return cls(in_frac, in_bits, seg, low, top, theta, tol, bool(causal), yr)
         except ValueError as e:
@@ -218,6 +221,51 @@ def masked_slots(cfg: ZkAttnConfig, T: int, key_mask=None) -> np.ndarray:
         raise ValueError(f"zkAttn: {empty.size} query rows have every key masked (first: row {int(empty[0])}); "
                          f"unmask at least one key per row (e.g. its own position)")
     return m
+
+
+def _key_mask_vector(T: int, key_mask) -> np.ndarray | None:
+    if key_mask is None:
+        return None
+    km = np.asarray(key_mask).reshape(-1)
+    if km.shape != (T,) or np.any((km != 0) & (km != 1)):
+        raise ValueError(f"key_mask must be a 0/1 array of shape ({T},)")
+    return km.astype(np.int64)
+
+
+def check_rows_keep_a_key(cfg: ZkAttnConfig, T: int, key_mask=None) -> None:
+    """masked_slots' check without the (T, T) array (O(T), for the verifier): with the
+    causal mask row i keeps a key iff some key j <= i is not padding (so row 0 needs key
+    0); without it every row needs one non-padding key."""
+    km = _key_mask_vector(T, key_mask)
+    if km is None:
+        return
+    empty = bool(km[0]) if cfg.causal else bool(km.min(initial=1))
+    if empty:
+        raise ValueError("zkAttn: query rows have every key masked (first: row 0); "
+                         "unmask at least one key per row (e.g. its own position)")
+
+
+def mask_mle(cfg: ZkAttnConfig, T: int, key_mask, r_col, r_row) -> int:
+    """The extension of masked_slots (zero-padded to (T', T')) at (r_col, r_row), in O(T)
+    time and memory (the verifier's; the (T, T) table would cost T^2):
+        M = C + K - C K,  C(i, j) = [i < j < T],  K(i, j) = [i < T] key_mask[j]."""
+    km = _key_mask_vector(T, key_mask)
+    if not cfg.causal and km is None:
+        return 0
+    e_row = FrTensor.eq(list(r_row)).to_ints()[:T] if r_row else [1]
+    e_col = FrTensor.eq(list(r_col)).to_ints()[:T] if r_col else [1]
+    causal = both = 0
+    prefix = 0  # sum over i < j of e_row[i]
+    for j in range(T):
+        if cfg.causal:
+            causal += e_col[j] * prefix
+            if km is not None and km[j]:
+                both += e_col[j] * prefix
+        prefix = (prefix + e_row[j]) % R
+    keys = 0
+    if km is not None:
+        keys = prefix * sum(e_col[j] for j in range(T) if km[j]) % R
+    return (causal + keys - both) % R
 
 
 def _digits(cfg: ZkAttnConfig, D: np.ndarray) -> list[np.ndarray]:
@@ -311,15 +359,13 @@ class SoftmaxShift(Op):
                 raise ValueError("SoftmaxShift: the key mask must be a public tensor")
             km = ctx.value(kname) if ctx.is_prover else ctx._public[kname]
         try:
-            m2 = masked_slots(cfg, T, km)
+            check_rows_keep_a_key(cfg, T, km)
         except ValueError as e:
             if ctx.is_prover:
                 raise
             raise StatementMismatch(str(e)) from None
-        mask_val = 0
-        if m2.any():
-            lt = L.axis_vars((T,))[0]
-            mask_val = L.to_padded(m2).evaluate(r[:2 * lt]) * L.indicator_mle((H,), r[2 * lt:])
+        lt = L.axis_vars((T,))[0]
+        mask_val = mask_mle(cfg, T, km, r[:lt], r[lt:2 * lt]) * L.indicator_mle((H,), r[2 * lt:])
         from ..lookup.tlookup import prefix_mle
         z = sv * prefix_mle(T, r_col) + cfg.big * mask_val - total
         ctx.claim(zname, r, z)
@@ -402,8 +448,8 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
 
 # ---------------------------------------------------------------------- proof files
 PROTOCOL_ID = "zkattn/v1"
-# Caps on what a file's statement can make its verifier do: the causal mask's extension
-# costs O(T^2) (T <= 2^13); the public output (H T d entries) is carried in the file.
+# Caps on what a file's statement can make its verifier do: T <= 2^13 (the mask's
+# extension costs O(T): mask_mle); the public output (H T d entries) is carried in the file.
 MAX_FILE_SEQ = 1 << 13
 MAX_FILE_ELEMENTS = 1 << 32
 
@@ -442,7 +488,12 @@ def verify_bytes(statement: bytes, proof: bytes) -> str:
     st = Statement.read(r, g, file_bytes=len(statement) + len(proof))
     r.finish()
     verify(g, st, proof)
-    return f"zkattn H={H} T={T} d={d}: O = attention(Q, K, V) for the committed Q, K, V"
+    preset = next((k for k, c in PRESETS.items() if c == cfg), None)
+    # the config is part of what is proved: a file may state zkAttn under any config
+    # (e.g. a loose row-sum tolerance), so the report names it
+    conf = f"preset {preset!r}" if preset else f"config {cfg}"
+    return (f"zkattn H={H} T={T} d={d}, {conf} (row sums within 2^-{cfg.rowsum_tol_bits}): "
+            f"O = attention(Q, K, V) for the committed Q, K, V")
 
 
 def float_attention(q, k, v, cfg: ZkAttnConfig, key_mask=None) -> np.ndarray:
