@@ -8,4 +8,7 @@
   LayerNorm), `rope`, `embedding`, `swiglu`, `clamp`, `reshape` (permutations, head
   split/merge), `blocks` (a GPT-2 block) and `zkattn` (attention, every step proven).
 - `layout`: the padded layout all claims refer to.
+- `models/`: Hugging Face loaders (BERT/MiniLM, GPT-2, LLaMA), whole-model graphs,
+  quantisation, one proof per inference (docs/models.md); `model_commit`: the model
+  commitment file (.zkcom); `distributed`: proving segments as Ray tasks.
 """
