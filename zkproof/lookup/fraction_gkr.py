@@ -198,6 +198,26 @@ def _absorb_roots(t: Transcript, roots) -> None:
 
 
 # ----------------------------------------------------------------------------- prover
+def round_message(transcript: Transcript, acc, want1: bool, hclaim: int, rv: int, rv_inv: int,
+                  pref: int) -> tuple[list[int], int, int, int]:
+    """One prover round of a layer's sumcheck, from the kernel's sums `acc`.
+
+    The kernel returns h(0), the leading coefficient of the quadratic h and, when the
+    round's rho coordinate is 0 (`want1`), h(1); otherwise h(1) follows from the claim:
+    hclaim = (1 - rv) h(0) + rv h(1). The round message is g(X) = pref * eq1(rv, X) * h(X)
+    at X = 0, 2, 3 (g(1) is implied), absorbed before the challenge r is drawn.
+    Returns (g, r, the next claim h(r), the next eq prefix)."""
+    hv0, lead = acc[0] % R, acc[1] % R
+    hv1 = acc[2] % R if want1 else (hclaim - (1 - rv) * hv0) % R * rv_inv % R
+    lin = (hv1 - hv0 - lead) % R
+    hv2 = (hv0 + 2 * lin + 4 * lead) % R
+    hv3 = (hv0 + 3 * lin + 9 * lead) % R
+    g = [pref * eq1(rv, x) % R * hv % R for x, hv in ((0, hv0), (2, hv2), (3, hv3))]
+    transcript.absorb_frs("frac/round", g)
+    r = transcript.challenge("frac/r")
+    return g, r, (hv0 + lin * r + lead * r * r) % R, pref * eq1(rv, r) % R
+
+
 def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[FractionProof, list[LeafClaim]]:
     """Prove the roots of several fraction trees (layers from build_tree). Returns the
     proof and, per tree, the claim on its leaves that the caller must discharge."""
@@ -252,22 +272,9 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
                                          j > 0, e, halve, lam, p_one[a], want1)
                 for t in range(len(out)):
                     acc[t] += out[t] * coef[2 * a]
-            hv0, lead = acc[0] % R, acc[1] % R
-            if want1:
-                hv1 = acc[2] % R
-            else:
-                hv1 = (hclaim - (1 - rv) * hv0) % R * rho_inv[v] % R
-            lin = (hv1 - hv0 - lead) % R
-            hv2 = (hv0 + 2 * lin + 4 * lead) % R
-            hv3 = (hv0 + 3 * lin + 9 * lead) % R
-            g0 = pref * eq1(rv, 0) % R * hv0 % R
-            g2 = pref * eq1(rv, 2) % R * hv2 % R
-            g3 = pref * eq1(rv, 3) % R * hv3 % R
-            rounds.append([g0, g2, g3])
-            transcript.absorb_frs("frac/round", [g0, g2, g3])
-            r = transcript.challenge("frac/r")
-            hclaim = (hv0 + lin * r + lead * r * r) % R
-            pref = pref * eq1(rv, r) % R
+            g, r, hclaim, pref = round_message(transcript, acc, want1, hclaim, rv,
+                                              rho_inv[v] if not want1 else 0, pref)
+            rounds.append(g)
             rs.append(r)
         finals = []
         for a, i in enumerate(active):

@@ -49,7 +49,8 @@ from ..field.tensor import FrTensor
 from ..stream import FR_BYTES, RESERVE, MemoryBudgetError, fmt_bytes, int_dtype, require, return_freed_memory
 from ..transcript import Transcript
 from . import tlookup
-from .fraction_gkr import FractionProof, LayerProof, LeafClaim, _absorb_roots, _powers, batch_inv, build_tree, eq1
+from .fraction_gkr import (FractionProof, LayerProof, LeafClaim, _absorb_roots, _powers, batch_inv, build_tree,
+                           round_message)
 from .tables import Table, counts_tensor
 
 log = logging.getLogger(__name__)
@@ -438,22 +439,9 @@ def _gkr_prove(transcript: Transcript, tin: _InTree, ttab, leaves: _Leaves, pl: 
                                                  j > 0, e, halve, lam, p_one[a_], want1)
                     for t in range(len(out)):
                         acc[t] += out[t] * coef[2 * a_]
-            hv0, lead = acc[0] % R, acc[1] % R
-            if want1:
-                hv1 = acc[2] % R
-            else:
-                hv1 = (hclaim - (1 - rv) * hv0) % R * rho_inv[v] % R
-            lin = (hv1 - hv0 - lead) % R
-            hv2 = (hv0 + 2 * lin + 4 * lead) % R
-            hv3 = (hv0 + 3 * lin + 9 * lead) % R
-            g0 = pref * eq1(rv, 0) % R * hv0 % R
-            g2 = pref * eq1(rv, 2) % R * hv2 % R
-            g3 = pref * eq1(rv, 3) % R * hv3 % R
-            rounds.append([g0, g2, g3])
-            transcript.absorb_frs("frac/round", [g0, g2, g3])
-            r = transcript.challenge("frac/r")
-            hclaim = (hv0 + lin * r + lead * r * r) % R
-            pref = pref * eq1(rv, r) % R
+            g, r, hclaim, pref = round_message(transcript, acc, want1, hclaim, rv,
+                                              rho_inv[v] if not want1 else 0, pref)
+            rounds.append(g)
             rs.append(r)
         finals = []
         if streamed:
