@@ -6,7 +6,6 @@ the same weights (zkproof.nn.models.reference, equal to transformers' output to 
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path

@@ -62,7 +62,6 @@ def commit_ints(x_int, gen_dim: int, device: str = "cpu", limit: int | None = No
         pts = G1Tensor.cat([G, G1Tensor.from_points([neg_sum])])
     else:
         pts = G
-    width = gen_dim + (1 if shift else 0)
     blk = block_rows(gen_dim, limit, max(full, 1))
     log.debug("commit_ints: %d rows of %d, %d rows per block, shift %d", rows, gen_dim, blk, shift)
     for r0 in range(0, full, blk):

@@ -46,7 +46,7 @@ from ..errors import OutOfTableError
 from ..field.device import synchronize, xp
 from ..field.scalar import R
 from ..field.tensor import FrTensor
-from ..stream import FR_BYTES, RESERVE, MemoryBudgetError, fmt_bytes, int_dtype, require, return_freed_memory
+from ..stream import FR_BYTES, RESERVE, fmt_bytes, int_dtype, require, return_freed_memory
 from ..transcript import Transcript
 from . import tlookup
 from .fraction_gkr import (FractionProof, LayerProof, LeafClaim, _absorb_roots, _powers, batch_inv, build_tree,

@@ -227,7 +227,6 @@ class LookupStatement:
         ncom = r.u8("number of input commitments")
         if ncom not in (0, 2 if mapping else 1):
             raise MalformedProof("wrong number of input commitments")
-        d = _log2_ceil(dim)
         coms = []
         for _ in range(ncom):
             g = r.u64("input gen_dim")

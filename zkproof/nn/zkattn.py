@@ -81,7 +81,7 @@ class ZkAttnConfig:
         object.__setattr__(self, "segment_bits", tuple(int(b) for b in self.segment_bits))
         object.__setattr__(self, "theta_bits", tuple(int(b) for b in self.theta_bits))
         if not 1 <= self.in_frac <= 24 or not 2 <= self.in_bits <= 24:
-            raise ValueError(f"in_frac must be in [1, 24] and in_bits in [2, 24]")
+            raise ValueError("in_frac must be in [1, 24] and in_bits in [2, 24]")
         if any(not 1 <= b <= MAX_SEGMENT_BITS for b in self.segment_bits):
             raise ValueError(f"segment widths must be in [1, {MAX_SEGMENT_BITS}], got {self.segment_bits}")
         if self.low < 0 or self.top < 0 or self.middle < 1:
