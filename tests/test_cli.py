@@ -33,6 +33,7 @@ def test_usage_errors_exit_2(capsys, tmp_path):
 
 
 def test_quiet_demo_prints_results_only():
-    r = run("--quiet", "demo")
+    r = run("--quiet", "demo", "--model", "tiny:gpt2")
     assert r.returncode == 0, r.stderr
     assert "verified" in r.stdout and r.stderr == ""
+    assert "model: tiny:gpt2" in r.stdout and "REJECTED" not in r.stdout

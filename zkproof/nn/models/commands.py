@@ -133,6 +133,16 @@ def _cos(a, b) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30))
 
 
+def agreement(config, out, ref) -> str:
+    """How the proved output (floats) agrees with the float model's: the cosine of the
+    mean-pooled embeddings, or the next token, top-1 agreement and the largest logit error."""
+    if config.output == "embeddings":
+        return f"embedding cosine vs float model: {_cos(out.mean(0), ref.mean(0)):.6f}"
+    agree = float((out.argmax(-1) == ref.argmax(-1)).mean())
+    return (f"next token {int(out[-1].argmax())} (float model: {int(ref[-1].argmax())}); top-1 agreement "
+            f"{agree:.3f}; max logit error {np.abs(out - ref).max():.4f}")
+
+
 def cmd_prove(args) -> int:
     from ...errors import MalformedProof
     from ..model_commit import ModelCommitment, check_matches
@@ -181,12 +191,7 @@ def cmd_prove(args) -> int:
     ref = reference.forward(spec, tokens)
     print(f"proved {mc.config.family} inference over {len(tokens)} tokens ({n_st} stages in {len(cuts) - 1} "
           f"segment(s){' on Ray' if args.ray else ''})")
-    if mc.config.output == "embeddings":
-        print(f"embedding cosine vs float model: {_cos(out.mean(0), ref.mean(0)):.6f}")
-    else:
-        agree = float((out.argmax(-1) == ref.argmax(-1)).mean())
-        print(f"next token {int(out[-1].argmax())} (float model: {int(ref[-1].argmax())}); top-1 agreement "
-              f"{agree:.3f}; max logit error {np.abs(out - ref).max():.4f}")
+    print(agreement(mc.config, out, ref))
     print(f"load {t1 - t0:.1f} s, prove {t3 - t2:.1f} s; wrote {args.output} ({len(data)} bytes)")
     if v is not None:
         print("self-check: ACCEPTED")
