@@ -27,6 +27,7 @@ CALIBRATION_TEXT = [
     "In the morning the market was quiet, but prices rose sharply after lunch.",
     "She opened the old book and found a letter hidden between its pages.",
 ]
+CALIBRATION_MAX_TOKENS = 256
 
 
 def _err(msg: str) -> int:
@@ -71,7 +72,12 @@ def calibration_tokens(spec, tok):
 
     if tok is None:
         return default_calibration_tokens(spec.config)
-    return [np.asarray(tok(t)["input_ids"][: spec.config.max_positions]) for t in CALIBRATION_TEXT]
+    # The sentences one by one, and together repeated up to the model's length (at most
+    # CALIBRATION_MAX_TOKENS): a norm's variance grows with the context, and the shifts
+    # calibrated here fix the rsqrt tables' range for every later input.
+    n = min(spec.config.max_positions, CALIBRATION_MAX_TOKENS)
+    joined = tok(" ".join(CALIBRATION_TEXT * 8))["input_ids"]
+    return [np.asarray(tok(t)["input_ids"][:n]) for t in CALIBRATION_TEXT] + [np.asarray(joined[:n])]
 
 
 def cmd_commit_model(args) -> int:
