@@ -218,6 +218,40 @@ def round_message(transcript: Transcript, acc, want1: bool, hclaim: int, rv: int
     return g, r, (hv0 + lin * r + lead * r * r) % R, pref * eq1(rv, r) % R
 
 
+def round_sums(src, dst, E: FrTensor, h: int, j: int, v: int, prev_r: int, lam: int, p_one, coef,
+               want1: bool) -> list[int]:
+    """Round j of a layer's sumcheck over the trees' tables (src: the layer's halves;
+    dst: the folded tables): the fused kernel's sums, weighted by coef[2a], summed over
+    the trees. The kernel folds by the previous challenge `prev_r` (rounds after the
+    first) in the same pass; the first tree's call also forms the eq table of rho[:v]
+    in place, as the sum of the halves of rho[:v+1]'s."""
+    acc = [0, 0, 0]
+    for a in range(len(src)):
+        sa = src[a] if j <= 1 else dst[a]
+        halve = j > 0 and a == 0
+        e = E.data[: (2 << v) if halve else (1 << v)]
+        out = _native.frac_round(dst[a], sa, h >> max(j - 1, 0), prev_r, j > 0, e, halve, lam, p_one[a], want1)
+        for t in range(len(out)):
+            acc[t] += out[t] * coef[2 * a]
+    return acc
+
+
+def layer_finals(src, dst, k: int, last_r: int, lam: int, p_one, device: str) -> list[list[int]]:
+    """After a layer's k rounds: each tree's (A, B, C, D) at the bound point (the last
+    fold by `last_r` done here; layer 0 has no rounds and reads its single entries)."""
+    finals = []
+    for a in range(len(src)):
+        if k == 0:
+            vals = [(FrTensor(x)[0] if x is not None else 1) for x in src[a]]
+        else:
+            sa = src[a] if k == 1 else dst[a]
+            _native.frac_round(dst[a], sa, 2, last_r, True, FrTensor.ones(1, device).data, False, lam,
+                               p_one[a], False)
+            vals = [(FrTensor(x[:1])[0] if x is not None else 1) for x in dst[a]]
+        finals.append(vals)
+    return finals
+
+
 def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[FractionProof, list[LeafClaim]]:
     """Prove the roots of several fraction trees (layers from build_tree). Returns the
     proof and, per tree, the claim on its leaves that the caller must discharge."""
@@ -261,34 +295,12 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
             v = k - 1 - j
             rv = rho[v]
             want1 = rv == 0
-            acc = [0, 0, 0]
-            for a in range(len(active)):
-                sa = src[a] if j <= 1 else dst[a]
-                # the eq table of rho[:v] is the sum of the halves of rho[:v+1]'s: the first
-                # tree's kernel call forms it in place
-                halve = j > 0 and a == 0
-                e = E.data[: (2 << v) if halve else (1 << v)]
-                out = _native.frac_round(dst[a], sa, h >> max(j - 1, 0), rs[-1] if j else 0,
-                                         j > 0, e, halve, lam, p_one[a], want1)
-                for t in range(len(out)):
-                    acc[t] += out[t] * coef[2 * a]
+            acc = round_sums(src, dst, E, h, j, v, rs[-1] if j else 0, lam, p_one, coef, want1)
             g, r, hclaim, pref = round_message(transcript, acc, want1, hclaim, rv,
                                               rho_inv[v] if not want1 else 0, pref)
             rounds.append(g)
             rs.append(r)
-        finals = []
-        for a, i in enumerate(active):
-            if k == 0:
-                vals = [(FrTensor(x)[0] if x is not None else 1) for x in src[a]]
-            else:
-                if k == 1:
-                    sa = src[a]
-                else:
-                    sa = dst[a]
-                _native.frac_round(dst[a], sa, 2, rs[-1], True, FrTensor.ones(1, "cpu").to(
-                    trees[i].q[0].device).data, False, lam, p_one[a], False)
-                vals = [(FrTensor(x[:1])[0] if x is not None else 1) for x in dst[a]]
-            finals.append(vals)
+        finals = layer_finals(src, dst, k, rs[-1] if k else 0, lam, p_one, trees[active[0]].q[0].device)
         for f in finals:
             transcript.absorb_frs("frac/values", f)
         layers.append(LayerProof(rounds, finals))

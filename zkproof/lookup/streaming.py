@@ -50,7 +50,7 @@ from ..stream import FR_BYTES, RESERVE, fmt_bytes, int_dtype, require, return_fr
 from ..transcript import Transcript
 from . import tlookup
 from .fraction_gkr import (FractionProof, LayerProof, LeafClaim, _absorb_roots, _powers, batch_inv, build_tree,
-                           round_message)
+                           layer_finals, round_message, round_sums)
 from .tables import Table, counts_tensor
 
 log = logging.getLogger(__name__)
@@ -423,22 +423,17 @@ def _gkr_prove(transcript: Transcript, tin: _InTree, ttab, leaves: _Leaves, pl: 
                     mat_j = j
                     src, dst = [_materialise(leaves, k, j, rs, pl)], None
                     E = FrTensor.eq(rho[:v], dev)
-                for a_ in range(len(active)):
-                    if streamed:
-                        first = j == mat_j
-                        sa = src[0]
-                        e = E.data[: (1 << v) if first else (2 << v)]
-                        out = _native.frac_round(sa, sa, (1 << (k - j)) * (1 if first else 2),
-                                                 0 if first else rs[-1], not first, e, not first, lam,
-                                                 p_one[0], want1)
-                    else:
-                        sa = src[a_] if j <= 1 else dst[a_]
-                        halve = j > 0 and a_ == 0
-                        e = E.data[: (2 << v) if halve else (1 << v)]
-                        out = _native.frac_round(dst[a_], sa, h >> max(j - 1, 0), rs[-1] if j else 0,
-                                                 j > 0, e, halve, lam, p_one[a_], want1)
+                if streamed:  # then active == [0]: only the input tree
+                    first = j == mat_j
+                    sa = src[0]
+                    e = E.data[: (1 << v) if first else (2 << v)]
+                    out = _native.frac_round(sa, sa, (1 << (k - j)) * (1 if first else 2),
+                                             0 if first else rs[-1], not first, e, not first, lam,
+                                             p_one[0], want1)
                     for t in range(len(out)):
-                        acc[t] += out[t] * coef[2 * a_]
+                        acc[t] += out[t] * coef[0]
+                else:
+                    acc = round_sums(src, dst, E, h, j, v, rs[-1] if j else 0, lam, p_one, coef, want1)
             g, r, hclaim, pref = round_message(transcript, acc, want1, hclaim, rv,
                                               rho_inv[v] if not want1 else 0, pref)
             rounds.append(g)
@@ -454,15 +449,7 @@ def _gkr_prove(transcript: Transcript, tin: _InTree, ttab, leaves: _Leaves, pl: 
                 vals = [(FrTensor(x_[:1])[0] if x_ is not None else 1) for x_ in sa]
             finals.append(vals)
         else:
-            for a_, i in enumerate(active):
-                if k == 0:
-                    vals = [(FrTensor(x_)[0] if x_ is not None else 1) for x_ in src[a_]]
-                else:
-                    sa = src[a_] if k == 1 else dst[a_]
-                    _native.frac_round(dst[a_], sa, 2, rs[-1], True, FrTensor.ones(1, dev).data, False, lam,
-                                       p_one[a_], False)
-                    vals = [(FrTensor(x_[:1])[0] if x_ is not None else 1) for x_ in dst[a_]]
-                finals.append(vals)
+            finals = layer_finals(src, dst, k, rs[-1] if k else 0, lam, p_one, dev)
         # drop every reference to layer k+1 (the views in src/sa/s and the locals P, Q)
         src = dst = E = sa = None
         P = Q = s = tr = None  # noqa: F841
