@@ -33,7 +33,7 @@ COLUMNS = {
               "embedding_cosine", "top1_agreement", "max_logit_error"],
     "lora": ["prove_s", "verify_s", "proof_bytes", "commit_s", "call_prove_s", "call_verify_s"],
 }
-EXIT_MEANING = {"0": "ok", "2": "does not fit (reported at once)", "124": "timed out", "137": "killed (time/memory)",
+EXIT_MEANING = {"0": "ok", "64": "usage error (bad arguments)", "2": "does not fit (reported at once)", "124": "timed out", "137": "killed (time/memory)",
                 "skipped": "skipped (suite budget spent)"}
 
 
