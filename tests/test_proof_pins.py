@@ -67,7 +67,9 @@ PINS = {
     "tlookup": "e457f72e819737b78bc0e45bb3df47747caa6e86e497775f1890846d5ced4643",
     # zkAttn's statement changed on main (the audit, b4bc6d8); recomputed from main's own
     # code at b4bc6d8 with the native module of before the perf work (94ef347c... before)
-    "zkattn": "feb85f0bc42b01bfdf7195943d4ab70c848362f957201c3972c3a924ec7981c3",
+    # the graph's lookups became packed input trees (branch lookup-pack): a deliberate
+    # protocol change of the lookup phase, recomputed from that commit's code
+    "zkattn": "f2a319c30c1a21f4ca13f5f9f356b8acbabf2f0dc76c4a5072ca1be296bb2075",
 }
 
 
