@@ -68,8 +68,9 @@ PINS = {
     # zkAttn's statement changed on main (the audit, b4bc6d8); recomputed from main's own
     # code at b4bc6d8 with the native module of before the perf work (94ef347c... before)
     # the graph's lookups became packed input trees (branch lookup-pack): a deliberate
-    # protocol change of the lookup phase, recomputed from that commit's code
-    "zkattn": "f2a319c30c1a21f4ca13f5f9f356b8acbabf2f0dc76c4a5072ca1be296bb2075",
+    # protocol change of the lookup phase (a tree of one tensor sends no split value),
+    # recomputed from that code
+    "zkattn": "821ed7be86928becddc6f521a8ada55a95d06204b1e548b2fdef44120e21da47",
 }
 
 

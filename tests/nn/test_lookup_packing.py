@@ -115,20 +115,21 @@ def test_split_lies_that_add_up_rejected():
 
 
 def test_pad_slot_holding_a_non_pad_value_rejected():
-    """c's padding slots (row 0, column 3) hold 5, an in-table value, instead of the pad
-    -8: the LogUp holds for the leaves, but they are not c's layout with pads."""
-    real = G._lookup_leaves
+    """c's padding slot (row 0, column 3) holds 5, an in-table value, instead of the pad
+    -8: the LogUp holds for the leaves, but they are not c's layout with pads (c is the
+    only tensor of the second tree, so its claim is derived from the tree's claim)."""
+    real = G._tree_leaves
 
-    def junk(ctx, name, pad):
-        t = real(ctx, name, pad)
-        if name == "c":
+    def junk(ctx, depth, members, names, pad):
+        t = real(ctx, depth, members, names, pad)
+        if [names[j] for j, _ in members] == ["c"]:
             v = t.to_ints()
             v[3] = 5
             t = type(t).from_ints(v)
         return t
 
     _, w = witness()
-    with patched(G, "_lookup_leaves", junk):
+    with patched(G, "_tree_leaves", junk):
         rejected(w)
 
 
@@ -140,10 +141,11 @@ def test_tensor_placed_in_another_block_rejected():
     g, w = witness()
     w["a"] = w["a"].copy()
     w["a"][1, 2] = 1000
-    real = G._lookup_leaves
+    real = G._tree_leaves
 
     def swap():
-        return patched(G, "_lookup_leaves", lambda ctx, name, pad: real(ctx, "b" if name == "a" else name, pad))
+        return patched(G, "_tree_leaves", lambda ctx, depth, members, names, pad:
+                       real(ctx, depth, members, ["b" if n == "a" else n for n in names], pad))
 
     with swap():
         rejected(w)

@@ -57,6 +57,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .. import _native
 from ..commit import hyrax
 from ..claims import Claim
 from ..field.device import synchronize, xp
@@ -500,6 +501,18 @@ def _flat_inputs(inputs, name: str) -> FrTensor:
     raise TypeError(f"{name} must be an FrTensor or a non-empty list of FrTensors")
 
 
+def _denominators(x: FrTensor, y: FrTensor | None, r: int, beta: int) -> FrTensor:
+    """beta + x (+ r y): the fraction tree's leaf denominators, in one buffer."""
+    q = FrTensor.empty(len(x), x.device)
+    if y is None:
+        _native.fr_add_scalar(q.data, x.data, beta)
+    else:
+        _native.fr_mul_scalar(q.data, y.data, r)
+        _native.fr_add(q.data, q.data, x.data)
+        _native.fr_add_scalar(q.data, q.data, beta)
+    return q
+
+
 def _prove_core(transcript: Transcript, table: Table, st: LookupStatement, m: FrTensor, xs: list, ys: list,
                 timings: dict):
     """Everything between the statement and the openings, for input trees with leaves
@@ -516,9 +529,9 @@ def _prove_core(transcript: Transcript, table: Table, st: LookupStatement, m: Fr
     beta = transcript.challenge("tlookup/beta")
 
     tx = table.padded_x(dev)
-    t_pad = tx + table.padded_y(dev) * r if st.mapping else tx
-    trees = [build_tree((x + y * r if st.mapping else x) + beta) for x, y in zip(xs, ys or [None] * len(xs))]
-    trees.append(build_tree(t_pad + beta, m.pad(1 << st.b)))
+    trees = [build_tree(_denominators(x, y, r, beta)) for x, y in zip(xs, ys or [None] * len(xs))]
+    trees.append(build_tree(_denominators(tx, table.padded_y(dev) if st.mapping else None, r, beta),
+                            m.pad(1 << st.b)))
     frac, leaves = gkr_prove(transcript, trees)
     x_values = tuple(x.evaluate(list(c.point)) for x, c in zip(xs, leaves)) if st.mapping else ()
     tx_value = tx.evaluate(list(leaves[-1].point)) if st.mapping and st.kind == "tensor" else None

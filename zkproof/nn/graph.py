@@ -403,13 +403,22 @@ def _pad_value(table: Table, which: str) -> int:
     return table.pad_x() if which == "x" else table.pad_y()
 
 
-def _lookup_leaves(ctx: _Context, name: str, pad: int) -> FrTensor:
-    """Tensor `name` in its padded layout with the pad value in every padding slot."""
-    shape = ctx.graph.tensors[name].shape
-    view = ctx.fr(name)
-    if pad and L.padded_shape(shape) != shape:
-        view = view + (1 - L.indicator(shape)) * pad
-    return view
+def _tree_leaves(ctx: _Context, depth: int, members, names, pad: int) -> FrTensor:
+    """One input tree's leaves: 2^depth entries, the pad value everywhere except the
+    real slots of each member tensor (names[j] at its offset, in its padded layout)."""
+    g = ctx.graph
+    leaves = FrTensor.full(1 << depth, pad)
+    for j, off in members:
+        shape = g.tensors[names[j]].shape
+        src = ctx.fr(names[j]).data
+        dst = leaves.data[off:off + len(src)]
+        if not pad or L.padded_shape(shape) == shape:
+            dst[...] = src
+        else:  # the real slots only: the padding slots keep the pad
+            real = tuple(slice(0, s) for s in shape) + (slice(None),)
+            pshape = L.padded_shape(shape) + (4,)
+            dst.reshape(pshape)[real] = src.reshape(pshape)[real]
+    return leaves
 
 
 def _lookup_phase(ctx: _Context, timings: dict) -> None:
@@ -418,12 +427,14 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
     pad value T[0] (f(T[0]) for outputs) in the padding slots) is a block of 2^n_j
     leaves at an offset o_j that is a multiple of 2^n_j in one of the trees, and the
     trees' sizes are the set bits of the total size, so nothing is proved beyond the
-    tensors' padded layouts. tlookup leaves a claim on each tree's leaves at its point
-    rho (of the tree's depth); the prover sends each tensor's value x_j(rho[:n_j]) on
-    its zero-padded layout and the verifier recombines
+    tensors' padded layouts. tlookup leaves a claim X(rho) on each tree's leaves at its
+    point rho (of the tree's depth), and
         X(rho) = sum_j eq(rho[n_j:], bits of o_j / 2^n_j) [x_j(rho[:n_j]) + T0 (1 - ind_j(rho[:n_j]))],
-    ind_j the extension of tensor j's real-slot indicator; the x_j are claims on the
-    tensors, discharged with the other claims on committed tensors."""
+    x_j tensor j's zero-padded layout, ind_j the extension of its real-slot indicator.
+    A tree of one tensor (n_j = the depth) gives its claim x_j(rho) = X(rho) - T0 (1 - ind_j(rho))
+    directly; for a tree of several, the prover sends every x_j(rho[:n_j]) and the
+    verifier checks that they recombine into X(rho). The x_j are claims on the tensors,
+    discharged with the other claims on committed tensors."""
     g = ctx.graph
     for key, uses in _lookup_groups(g).items():
         t0 = time.perf_counter()
@@ -438,11 +449,11 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
         st = tlookup.make_statement(table, 1, sum(1 << d for d in depths), include_table=True, trees=depths)
         ctx.ch.transcript.absorb("nn/lookup-table", key.encode())
         if ctx.is_prover:
-            leaves = {which: [FrTensor.cat([_lookup_leaves(ctx, names[j], _pad_value(table, which))
-                                            for j, _ in members]) for _, members in packing]
-                      for which, names in which_names}
+            leaves = {which: [_tree_leaves(ctx, d, members, names, _pad_value(table, which))
+                              for d, members in packing] for which, names in which_names}
             _, proof, res = tlookup.prove_trees(ctx.ch.transcript, table, leaves["x"], leaves.get("y"),
                                                 statement=st)
+            del leaves
             ctx.ch.send_blob(proof.to_bytes())
         else:
             proof = tlookup.LookupProof.from_bytes(ctx.ch.receive_blob("lookup proof"), st)
@@ -450,15 +461,20 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
         for (depth, members), (rho, totals) in zip(packing, res.inputs):
             for (which, names), total in zip(which_names, totals):
                 pad = _pad_value(table, which)
+                outside = [pad * (1 - L.indicator_mle(g.tensors[names[j]].shape, rho[:nvars[j]])) % R
+                           for j, _ in members]
+                if len(members) == 1:
+                    j = members[0][0]
+                    ctx.claim(names[j], rho, (total - outside[0]) % R)
+                    continue
                 subpoints = [list(rho[:nvars[j]]) for j, _ in members]
                 vals = ctx.message("nn/lookup-split", len(members),
                                    lambda: [ctx.evaluate(names[j], p) for (j, _), p in zip(members, subpoints)])
                 acc = 0
-                for (j, off), p, v in zip(members, subpoints, vals):
+                for (j, off), p, v, o in zip(members, subpoints, vals, outside):
                     n = nvars[j]
                     block = off >> n
-                    e = eq_eval(rho[n:], [(block >> i) & 1 for i in range(depth - n)])
-                    acc += e * (v + pad * (1 - L.indicator_mle(g.tensors[names[j]].shape, p)))
+                    acc += eq_eval(rho[n:], [(block >> i) & 1 for i in range(depth - n)]) * (v + o)
                     ctx.claim(names[j], p, v)
                 ctx.check(acc % R == total % R, f"lookup {key}: the per-tensor claims do not add up")
         timings["lookups_s"] = timings.get("lookups_s", 0.0) + time.perf_counter() - t0
