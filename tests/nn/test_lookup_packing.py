@@ -135,9 +135,10 @@ def test_pad_slot_holding_a_non_pad_value_rejected():
 
 def test_tensor_placed_in_another_block_rejected():
     """a holds a value outside the table (witness tampered after the forward pass); the
-    prover puts b's leaves in a's block too, so every leaf is in the table. Honest split
-    values then fail the recombination; sending b's value for a (so that it recombines)
-    leaves a false claim on a, which the openings reject."""
+    prover puts b's leaves in a's block too, so every leaf is in the table. The split
+    values read off those leaves (b's value for a) recombine, but leave a false claim on
+    a, which the claim reduction / openings reject; sending a's true value instead fails
+    the recombination."""
     g, w = witness()
     w["a"] = w["a"].copy()
     w["a"][1, 2] = 1000
@@ -148,16 +149,25 @@ def test_tensor_placed_in_another_block_rejected():
                        real(ctx, depth, members, ["b" if n == "a" else n for n in names], pad))
 
     with swap():
-        rejected(w)
-    saved = G._Context.message
-
-    def b_for_a(self, label, n, compute):
-        if self.is_prover and label == "nn/lookup-split" and n == 2:
-            return saved(self, label, n, lambda: [compute()[1]] * 2)
-        return saved(self, label, n, compute)
-
-    with swap(), patched(G._Context, "message", b_for_a):
         st, proof = G.prove(build(), w)
     with pytest.raises(VerificationError) as e:
         G.verify(build(), st, proof)
     assert "do not add up" not in str(e.value)
+    saved = G._Context.message
+    seen = {}
+    real_trees = tlookup.prove_trees
+
+    def spy(*args, **kw):
+        out = real_trees(*args, **kw)
+        seen["rho"] = out[2].inputs[0][0]
+        return out
+
+    def true_a(self, label, n, compute):
+        if self.is_prover and label == "nn/lookup-split" and n == 2:
+            return saved(self, label, n, lambda: [self.evaluate("a", seen["rho"][:5]), compute()[1]])
+        return saved(self, label, n, compute)
+
+    with swap(), patched(G._Context, "message", true_a), patched(tlookup, "prove_trees", spy):
+        st, proof = G.prove(build(), w)
+    with pytest.raises(VerificationError, match="do not add up"):
+        G.verify(build(), st, proof)

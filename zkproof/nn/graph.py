@@ -421,6 +421,24 @@ def _tree_leaves(ctx: _Context, depth: int, members, names, pad: int) -> FrTenso
     return leaves
 
 
+def _block_values(leaves: FrTensor, members, nvars, rho) -> list[int]:
+    """Each member block's multilinear extension at rho[:n_j], read off the tree's
+    leaves (pad-filled layouts): one partial evaluation per run of equal-size blocks
+    (pack_trees places them contiguously, largest first)."""
+    out: list[int] = []
+    i = 0
+    while i < len(members):
+        n = nvars[members[i][0]]
+        k = i
+        while k < len(members) and nvars[members[k][0]] == n:
+            k += 1
+        start = members[i][1]
+        region = FrTensor(leaves.data[start:start + ((k - i) << n)])
+        out += region.partial_eval(list(rho[:n]), k - i, 1 << n, 1).to_ints()
+        i = k
+    return out
+
+
 def _lookup_phase(ctx: _Context, timings: dict) -> None:
     """One tlookup per table over every tensor looked up in it, packed into input trees
     (tlookup.pack_trees): tensor j (n_j variables, its padded layout with the table's
@@ -453,12 +471,11 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
                               for d, members in packing] for which, names in which_names}
             _, proof, res = tlookup.prove_trees(ctx.ch.transcript, table, leaves["x"], leaves.get("y"),
                                                 statement=st)
-            del leaves
             ctx.ch.send_blob(proof.to_bytes())
         else:
             proof = tlookup.LookupProof.from_bytes(ctx.ch.receive_blob("lookup proof"), st)
             res = tlookup.verify(ctx.ch.transcript, st, proof)
-        for (depth, members), (rho, totals) in zip(packing, res.inputs):
+        for t, ((depth, members), (rho, totals)) in enumerate(zip(packing, res.inputs)):
             for (which, names), total in zip(which_names, totals):
                 pad = _pad_value(table, which)
                 outside = [pad * (1 - L.indicator_mle(g.tensors[names[j]].shape, rho[:nvars[j]])) % R
@@ -468,8 +485,8 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
                     ctx.claim(names[j], rho, (total - outside[0]) % R)
                     continue
                 subpoints = [list(rho[:nvars[j]]) for j, _ in members]
-                vals = ctx.message("nn/lookup-split", len(members),
-                                   lambda: [ctx.evaluate(names[j], p) for (j, _), p in zip(members, subpoints)])
+                vals = ctx.message("nn/lookup-split", len(members), lambda: [
+                    (b - o) % R for b, o in zip(_block_values(leaves[which][t], members, nvars, rho), outside)])
                 acc = 0
                 for (j, off), p, v, o in zip(members, subpoints, vals, outside):
                     n = nvars[j]
