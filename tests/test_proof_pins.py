@@ -68,9 +68,9 @@ PINS = {
     # zkAttn's statement changed on main (the audit, b4bc6d8); recomputed from main's own
     # code at b4bc6d8 with the native module of before the perf work (94ef347c... before)
     # the graph's lookups became packed input trees (branch lookup-pack): a deliberate
-    # protocol change of the lookup phase (a tree of one tensor sends no split value),
-    # recomputed from that code
-    "zkattn": "821ed7be86928becddc6f521a8ada55a95d06204b1e548b2fdef44120e21da47",
+    # protocol change of the lookup phase (a tree of one tensor sends no split value; all
+    # tables in one fraction proof, tlookup.prove_joint), recomputed from that code
+    "zkattn": "3ec902c65b72f15d316a37e1b5a27e98ab21c370f8ab44d321d0ca87b64b21ed",
 }
 
 

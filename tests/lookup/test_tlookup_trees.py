@@ -1,4 +1,4 @@
-"""tlookup with input trees (prove_trees, pack_trees): the layout, completeness, the
+"""tlookup with input trees (prove_joint, pack_trees): the layout, completeness, the
 statement's encoding, and soundness tests named after the attack."""
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 
 from zkproof import FrTensor, Transcript
 from zkproof.errors import MalformedProof, OutOfTableError, VerificationError
+from zkproof.field.scalar import R
 from zkproof.lookup import tlookup as tl
 from zkproof.lookup.tables import Table
 
@@ -15,6 +16,12 @@ RNG = np.random.default_rng(77)
 
 def ints(v):
     return FrTensor.from_ints([int(x) for x in v])
+
+
+def prove_trees(transcript, table, xs, ys=None, statement=None):
+    """One lookup through prove_joint: (statement, proof, claims)."""
+    sts, proof, claims = tl.prove_joint(transcript, [(table, xs, ys, statement)])
+    return sts[0], proof, claims[0]
 
 
 # ----------------------------------------------------------------------------- layout
@@ -52,7 +59,7 @@ def _trees(table, depths, seed, mapping_fn=None):
 def test_range_trees_complete_and_claims_are_the_leaves(depths):
     table = Table.range(-8, 32)
     xs, _, _ = _trees(table, depths, 1)
-    st, proof, claims = tl.prove_trees(Transcript("t"), table, xs)
+    st, proof, claims = prove_trees(Transcript("t"), table, xs)
     assert st.trees == tuple(depths) and st.dim == sum(1 << d for d in depths)
     got = tl.verify(Transcript("t"), st, proof.to_bytes())
     assert got.inputs == claims.inputs and got.table_point == claims.table_point
@@ -67,7 +74,7 @@ def test_mapping_trees_complete():
     table = Table.range(0, 64, ints(f))
     xs, ys, _ = _trees(table, [5, 3, 3], 2, lambda x: [f[v] for v in x])
     st = tl.make_statement(table, 1, 48, include_table=True, trees=[5, 3, 3])
-    st, proof, claims = tl.prove_trees(Transcript("t"), table, xs, ys, statement=st)
+    st, proof, claims = prove_trees(Transcript("t"), table, xs, ys, statement=st)
     got = tl.verify(Transcript("t"), st, proof.to_bytes())
     assert got.inputs == claims.inputs
     for x, y, (point, vals) in zip(xs, ys, got.inputs):
@@ -81,7 +88,7 @@ def test_tensor_mapping_trees_complete():
     table = Table.tensor(ints(vals), ints(outs))
     xs = [ints([9, 2, 2, 5]), ints([11, 7])]
     ys = [ints([81, 4, 4, 25]), ints([121, 49])]
-    st, proof, claims = tl.prove_trees(Transcript("t"), table, xs, ys)
+    st, proof, claims = prove_trees(Transcript("t"), table, xs, ys)
     got = tl.verify(Transcript("t"), st, proof.to_bytes())
     assert got.inputs == claims.inputs and got.table_values == claims.table_values
 
@@ -100,14 +107,14 @@ def test_statement_with_trees_roundtrips_and_differs_from_one_tree():
 def test_misuse_errors():
     table = Table.range(0, 16)
     with pytest.raises(ValueError, match="power-of-two"):
-        tl.prove_trees(Transcript("t"), table, [ints([1, 2, 3])])
+        prove_trees(Transcript("t"), table, [ints([1, 2, 3])])
     with pytest.raises(ValueError, match="mapping"):
-        tl.prove_trees(Transcript("t"), table, [ints([1, 2])], [ints([1, 2])])
+        prove_trees(Transcript("t"), table, [ints([1, 2])], [ints([1, 2])])
     with pytest.raises(OutOfTableError):
-        tl.prove_trees(Transcript("t"), table, [ints([1, 2]), ints([16])])
+        prove_trees(Transcript("t"), table, [ints([1, 2]), ints([16])])
     st = tl.make_statement(table, 1, 6, trees=[2, 1])
     with pytest.raises(ValueError, match="statement"):
-        tl.prove_trees(Transcript("t"), table, [ints([1, 2]), ints([1, 2, 3, 4])], statement=st)
+        prove_trees(Transcript("t"), table, [ints([1, 2]), ints([1, 2, 3, 4])], statement=st)
 
 
 # ----------------------------------------------------------------------------- soundness
@@ -121,7 +128,7 @@ def test_out_of_table_leaf_in_a_small_tree_rejected(monkeypatch):
         return np.bincount(v, minlength=16).astype(np.uint64)
 
     monkeypatch.setattr(tl, "multiplicities", forged)
-    st, proof, _ = tl.prove_trees(Transcript("t"), table, [ints(range(8)), ints([3, 17])])
+    st, proof, _ = prove_trees(Transcript("t"), table, [ints(range(8)), ints([3, 17])])
     monkeypatch.undo()
     with pytest.raises(VerificationError):
         tl.verify(Transcript("t"), st, proof.to_bytes())
@@ -132,7 +139,7 @@ def test_proof_under_other_trees_rejected():
     statement says 4 + 4 + 2 or 8 + 1 + 1): the verifier reads the proof with the
     statement's depths and rejects."""
     table = Table.range(0, 16)
-    st, proof, _ = tl.prove_trees(Transcript("t"), table, [ints(range(8)), ints([3, 4])])
+    st, proof, _ = prove_trees(Transcript("t"), table, [ints(range(8)), ints([3, 4])])
     for trees in ([2, 2, 1], [3, 0, 0]):
         other = tl.make_statement(table, 1, 10, trees=trees)
         with pytest.raises(VerificationError):
@@ -143,7 +150,7 @@ def test_tree_root_swapped_rejected():
     """The input trees' roots exchanged (their fraction sum is unchanged, but the layer
     claims are not)."""
     table = Table.range(0, 16)
-    st, proof, _ = tl.prove_trees(Transcript("t"), table, [ints(range(8)), ints([3, 4, 5, 6, 7, 8, 9, 1])])
+    st, proof, _ = prove_trees(Transcript("t"), table, [ints(range(8)), ints([3, 4, 5, 6, 7, 8, 9, 1])])
     proof.fractions.roots[0], proof.fractions.roots[1] = proof.fractions.roots[1], proof.fractions.roots[0]
     with pytest.raises(VerificationError):
         tl.verify(Transcript("t"), st, proof.to_bytes())
@@ -186,3 +193,82 @@ def test_trees_statement_decoder_rejects_bad_trees():
         b[pos] = val
         with pytest.raises(MalformedProof):
             tl.LookupStatement.from_bytes(bytes(b))
+
+
+# ----------------------------------------------------------------------------- joint
+def _joint_items():
+    f = [(5 * j + 2) % 97 for j in range(16)]
+    r16 = Table.range(0, 16)
+    m16 = Table.range(0, 16, ints(f))
+    r64 = Table.range(-32, 64)
+    rng = np.random.default_rng(9)
+    a = [ints(rng.integers(0, 16, size=8)), ints(rng.integers(0, 16, size=2))]
+    bx = [ints(rng.integers(0, 16, size=4))]
+    by = [ints([f[v] for v in bx[0].to_ints()])]
+    c = [ints(rng.integers(-32, 32, size=16))]
+    return [(r16, a, None, tl.make_statement(r16, 1, 10, trees=[3, 1])),
+            (m16, bx, by, tl.make_statement(m16, 1, 4, include_table=True, trees=[2])),
+            (r64, c, None, tl.make_statement(r64, 1, 16, trees=[4]))]
+
+
+def test_joint_lookups_complete_and_share_points():
+    items = _joint_items()
+    sts, proof, claims = tl.prove_joint(Transcript("j"), items)
+    got = tl.verify_joint(Transcript("j"), sts, proof.to_bytes())
+    assert [c.inputs for c in got] == [c.inputs for c in claims]
+    for (table, xs, ys, _), c in zip(items, got):
+        for i, (point, vals) in enumerate(c.inputs):
+            assert vals[0] == xs[i].evaluate(list(point))
+            if ys:
+                assert vals[1] == ys[i].evaluate(list(point))
+    # trees of one depth end at one point: the two 16-entry tables' m open in one batch
+    assert got[0].table_point == got[1].table_point and len(proof.m_openings) == 2
+    assert got[0].inputs[1][0] != got[1].inputs[0][0]  # depths 1 and 2
+
+
+def test_joint_proof_of_one_lookup_is_a_lookup_proof():
+    items = _joint_items()[:1]
+    sts, proof, claims = tl.prove_joint(Transcript("j"), items)
+    got = tl.verify(Transcript("j"), sts[0], proof.to_bytes())
+    assert got.inputs == claims[0].inputs
+
+
+def test_joint_statements_reordered_or_dropped_rejected():
+    items = _joint_items()
+    sts, proof, _ = tl.prove_joint(Transcript("j"), items)
+    data = proof.to_bytes()
+    for bad in ([sts[1], sts[0], sts[2]], sts[:2], [sts[0], sts[2], sts[1]]):
+        with pytest.raises(VerificationError):
+            tl.verify_joint(Transcript("j"), bad, data)
+
+
+def test_joint_m_commitments_swapped_rejected():
+    """The two 16-entry tables' m commitments exchanged (their openings are one batch)."""
+    items = _joint_items()
+    sts, proof, _ = tl.prove_joint(Transcript("j"), items)
+    proof.m_commitments[0], proof.m_commitments[1] = proof.m_commitments[1], proof.m_commitments[0]
+    with pytest.raises(VerificationError):
+        tl.verify_joint(Transcript("j"), sts, proof.to_bytes())
+
+
+def test_joint_out_of_table_in_one_lookup_rejected(monkeypatch):
+    """40 is outside [-32, 32) of the third table; the prover counts it as -32."""
+    items = _joint_items()
+    table, c, _, st = items[2]
+    v = c[0].to_ints()
+    v[5] = 40
+    items[2] = (table, [ints([x if x < R // 2 else x - R for x in v])], None, st)
+    real = tl.multiplicities
+
+    def forged(table_, inputs, outputs=None):
+        if table_.length != 64:
+            return real(table_, inputs, outputs)
+        x = np.array(inputs.to_signed())
+        x[x == 40] = -32
+        return np.bincount(x + 32, minlength=64).astype(np.uint64)
+
+    monkeypatch.setattr(tl, "multiplicities", forged)
+    sts, proof, _ = tl.prove_joint(Transcript("j"), items)
+    monkeypatch.undo()
+    with pytest.raises(VerificationError):
+        tl.verify_joint(Transcript("j"), sts, proof.to_bytes())

@@ -59,13 +59,13 @@ def patched(obj, name, fn):
 
 def test_packing_layout_and_honest_proof(monkeypatch):
     seen = []
-    real = tlookup.prove_trees
+    real = tlookup.prove_joint
 
-    def spy(transcript, table, xs, ys=None, statement=None):
-        seen.append([len(x) for x in xs])
-        return real(transcript, table, xs, ys, statement)
+    def spy(transcript, lookups):
+        seen.extend([len(x) for x in xs] for _, xs, _, _ in lookups)
+        return real(transcript, lookups)
 
-    monkeypatch.setattr(tlookup, "prove_trees", spy)
+    monkeypatch.setattr(tlookup, "prove_joint", spy)
     prove_and_verify()
     assert seen == [[64, 8]]  # not 4 x 32 (the count rounded up to a power of two)
 
@@ -92,11 +92,11 @@ def test_split_lies_that_add_up_rejected():
     blocks at the first tree's point), so that the recombination still holds: the
     claims on a and b are then false, and the claim reduction / openings reject."""
     seen = {}
-    real_trees = tlookup.prove_trees
+    real_joint = tlookup.prove_joint
 
     def spy(*args, **kw):
-        out = real_trees(*args, **kw)
-        seen["rho"] = out[2].inputs[0][0]
+        out = real_joint(*args, **kw)
+        seen["rho"] = out[2][0].inputs[0][0]
         return out
 
     def compensate(v):
@@ -107,7 +107,7 @@ def test_split_lies_that_add_up_rejected():
         return [(v[0] + 1) % R, (v[1] - e_a * pow(e_b, R - 2, R)) % R]
 
     g, w = witness()
-    with _split_lie(compensate), patched(tlookup, "prove_trees", spy):
+    with _split_lie(compensate), patched(tlookup, "prove_joint", spy):
         st, proof = G.prove(g, w)
     with pytest.raises(VerificationError) as e:
         G.verify(build(), st, proof)
@@ -155,11 +155,11 @@ def test_tensor_placed_in_another_block_rejected():
     assert "do not add up" not in str(e.value)
     saved = G._Context.message
     seen = {}
-    real_trees = tlookup.prove_trees
+    real_joint = tlookup.prove_joint
 
     def spy(*args, **kw):
-        out = real_trees(*args, **kw)
-        seen["rho"] = out[2].inputs[0][0]
+        out = real_joint(*args, **kw)
+        seen["rho"] = out[2][0].inputs[0][0]
         return out
 
     def true_a(self, label, n, compute):
@@ -167,7 +167,7 @@ def test_tensor_placed_in_another_block_rejected():
             return saved(self, label, n, lambda: [self.evaluate("a", seen["rho"][:5]), compute()[1]])
         return saved(self, label, n, compute)
 
-    with swap(), patched(G._Context, "message", true_a), patched(tlookup, "prove_trees", spy):
+    with swap(), patched(G._Context, "message", true_a), patched(tlookup, "prove_joint", spy):
         st, proof = G.prove(build(), w)
     with pytest.raises(VerificationError, match="do not add up"):
         G.verify(build(), st, proof)

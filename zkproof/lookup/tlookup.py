@@ -471,7 +471,7 @@ def make_statement(table: Table, num: int, dim: int, gen_dim: int | None = None,
     """The statement for looking up NUM x DIM inputs in `table`. include_table puts a
     tensor table's values (and a mapping's outputs) in the statement for the verifier.
     trees: the input is one fraction tree per depth given, of 2^depth leaves each, laid
-    out by the caller (then num = 1 and dim = their total size; see prove_trees)."""
+    out by the caller (then num = 1 and dim = their total size; see prove_joint)."""
     if not isinstance(table, Table):
         raise TypeError(f"table must be a Table, got {type(table).__name__}")
     return LookupStatement(
@@ -513,30 +513,71 @@ def _denominators(x: FrTensor, y: FrTensor | None, r: int, beta: int) -> FrTenso
     return q
 
 
-def _prove_core(transcript: Transcript, table: Table, st: LookupStatement, m: FrTensor, xs: list, ys: list,
-                timings: dict):
-    """Everything between the statement and the openings, for input trees with leaves
-    xs (and ys), laid out and padded already: m's commitment, r, beta, the fraction
-    trees and their proof, the mapping values. Returns (com_m, proof of the trees, the
-    mapping's x values, tx value, LookupClaims)."""
-    dev = m.device
-    st.absorb(transcript)
-    t0 = _now(dev)
-    com_m = hyrax.commit(m, st.gen_dim)
-    timings["commit_s"] = _now(dev) - t0
-    transcript.absorb_g1("tlookup/m_commitment", com_m.to_bytes())
-    r = transcript.challenge("tlookup/r") if st.mapping else 0
-    beta = transcript.challenge("tlookup/beta")
-
-    tx = table.padded_x(dev)
-    trees = [build_tree(_denominators(x, y, r, beta)) for x, y in zip(xs, ys or [None] * len(xs))]
-    trees.append(build_tree(_denominators(tx, table.padded_y(dev) if st.mapping else None, r, beta),
-                            m.pad(1 << st.b)))
+def _prove_core(transcript: Transcript, items: Sequence[tuple], timings: dict):
+    """Everything between the statements and the openings, for one or several lookups
+    proved together. items: (table, statement, m, xs, ys) with the input trees' leaves
+    xs (and ys) laid out and padded already. Transcript: each statement and m's
+    commitment, then each lookup's r (mapping) and beta, ONE fraction proof of every
+    tree (each lookup's input trees, then its table tree), then each lookup's mapping
+    values (for one lookup exactly tlookup's order). Returns (m's commitments, the
+    fraction proof, per lookup (x values, tx value, LookupClaims))."""
+    coms = []
+    for _, st, m, _, _ in items:
+        st.absorb(transcript)
+        t0 = _now(m.device)
+        coms.append(hyrax.commit(m, st.gen_dim))
+        timings["commit_s"] = timings.get("commit_s", 0.0) + _now(m.device) - t0
+        transcript.absorb_g1("tlookup/m_commitment", coms[-1].to_bytes())
+    chals = [(transcript.challenge("tlookup/r") if st.mapping else 0, transcript.challenge("tlookup/beta"))
+             for _, st, _, _, _ in items]
+    trees, spans = [], []
+    for (table, st, m, xs, ys), (r, beta) in zip(items, chals):
+        dev = m.device
+        first = len(trees)
+        trees += [build_tree(_denominators(x, y, r, beta)) for x, y in zip(xs, ys or [None] * len(xs))]
+        trees.append(build_tree(_denominators(table.padded_x(dev), table.padded_y(dev) if st.mapping else None,
+                                              r, beta), m.pad(1 << st.b)))
+        spans.append((first, len(trees)))
     frac, leaves = gkr_prove(transcript, trees)
-    x_values = tuple(x.evaluate(list(c.point)) for x, c in zip(xs, leaves)) if st.mapping else ()
-    tx_value = tx.evaluate(list(leaves[-1].point)) if st.mapping and st.kind == "tensor" else None
-    claims = _leaf_claims(transcript, st, r, beta, frac.roots, leaves, x_values, tx_value, check=False)
-    return com_m, frac, x_values, tx_value, claims
+    del trees
+    out = []
+    for (table, st, m, xs, ys), (r, beta), (a, b) in zip(items, chals, spans):
+        lv = leaves[a:b]
+        x_values = tuple(x.evaluate(list(c.point)) for x, c in zip(xs, lv)) if st.mapping else ()
+        tx_value = table.padded_x(m.device).evaluate(list(lv[-1].point)) \
+            if st.mapping and st.kind == "tensor" else None
+        out.append((x_values, tx_value,
+                    _leaf_claims(transcript, st, r, beta, frac.roots[a:b], lv, x_values, tx_value, check=False)))
+    return coms, frac, out
+
+
+def _verify_core(transcript: Transcript, sts: Sequence[LookupStatement], coms, fractions: FractionProof,
+                 x_values: Sequence[tuple], tx_values: Sequence) -> list:
+    """The verifier's side of _prove_core: per lookup its LookupClaims (checked: roots,
+    numerators, the tables' leaves), the openings still to do."""
+    for st, com in zip(sts, coms):
+        st.absorb(transcript)
+        transcript.absorb_g1("tlookup/m_commitment", com.to_bytes())
+    chals = [(transcript.challenge("tlookup/r") if st.mapping else 0, transcript.challenge("tlookup/beta"))
+             for st in sts]
+    depths = [d for st in sts for d in list(st.input_depths) + [st.b]]
+    roots, leaves = gkr_verify(transcript, depths, fractions)
+    out, a = [], 0
+    for st, (r, beta), xv, txv in zip(sts, chals, x_values, tx_values):
+        b = a + len(st.input_depths) + 1
+        out.append(_leaf_claims(transcript, st, r, beta, roots[a:b], leaves[a:b], xv, txv, check=True))
+        a = b
+    return out
+
+
+def _m_groups(sts: Sequence[LookupStatement]) -> list[list[int]]:
+    """The lookups whose m are opened together: equal table length and gen_dim, and
+    table trees of equal depth (so their claims share the fraction proof's point), in
+    order of first appearance."""
+    groups: dict = {}
+    for i, st in enumerate(sts):
+        groups.setdefault((st.table_len, st.gen_dim), []).append(i)
+    return list(groups.values())
 
 
 def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int | None = None,
@@ -571,7 +612,7 @@ def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int |
     x_pad = layout(x, num, dim, st.pad_x, full=True)
     y_pad = [layout(y, num, dim, st.pad_y, full=True)] if st.mapping else None
     tm: dict = {}
-    com_m, frac, x_values, tx_value, claims = _prove_core(transcript, table, st, m, [x_pad], y_pad, tm)
+    (com_m,), frac, ((x_values, tx_value, claims),) = _prove_core(transcript, [(table, st, m, [x_pad], y_pad)], tm)
 
     t2 = _now(dev)
     _, m_open = hyrax.open_batch(transcript, [m], [com_m], list(claims.table_point), [claims.m_value])
@@ -586,43 +627,120 @@ def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int |
     return st, LookupProof(com_m, frac, x_value, tx_value, m_open, in_open)
 
 
-def prove_trees(transcript: Transcript, table: Table, xs: Sequence[FrTensor], ys: Sequence[FrTensor] | None = None,
-                statement: LookupStatement | None = None) -> tuple[LookupStatement, LookupProof, LookupClaims]:
-    """Prove that every leaf of several input trees lies in `table` (for a mapping
-    table: every pair (xs[i][j], ys[i][j])): one LogUp whose input side is one fraction
-    tree per tensor xs[i] (length 2^depth each, padded by the caller with table values),
-    so inputs of any total size cost their size, not the next power of two.
+@dataclass
+class JointProof:
+    """Several lookups proved together (prove_joint): each m's commitment, one fraction
+    proof of all their trees, each lookup's mapping values, and the openings of the m's
+    (one batch per group of _m_groups)."""
 
-    statement: make_statement(table, 1, total, trees=depths, ...) or by default one
-    without the table. Returns (statement, proof, claims): claims.inputs[i] is on the
-    leaves of xs[i] (and ys[i]) exactly as given, for the caller to discharge; m is
-    opened here. Raises OutOfTableError before any proving when a leaf is not in the
-    table."""
-    xs = list(xs)
-    ys = list(ys) if ys is not None else None
-    depths = []
-    for x in xs:
-        n = len(x)
-        if n < 1 or n & (n - 1):
-            raise ValueError(f"xs: every input tree needs a power-of-two length, got {n}")
-        depths.append(n.bit_length() - 1)
-    if not xs or (ys is not None and [len(y) for y in ys] != [len(x) for x in xs]):
-        raise ValueError("xs: at least one tree; ys: one per tree, of the same lengths")
-    if (ys is not None) != table.is_mapping:
-        raise ValueError("ys are given exactly for a mapping table")
-    counts = None
-    for i, x in enumerate(xs):
-        c = multiplicities(table, x, ys[i] if ys is not None else None)  # raises OutOfTableError
-        counts = c if counts is None else counts + c
-    st = statement or make_statement(table, 1, sum(1 << d for d in depths), trees=depths)
-    if st.trees != tuple(depths) or (st.kind, st.table_len, st.mapping) != (table.kind, table.length,
-                                                                            table.is_mapping):
-        raise ValueError("statement does not describe these input trees and this table")
-    m = counts_tensor(counts, xs[0].device)
-    com_m, frac, x_values, tx_value, claims = _prove_core(transcript, table, st, m, xs, ys, {})
-    _, m_open = hyrax.open_batch(transcript, [m], [com_m], list(claims.table_point), [claims.m_value])
-    x_value = x_values if st.mapping else None
-    return st, LookupProof(com_m, frac, x_value, tx_value, m_open, None), claims
+    m_commitments: list
+    fractions: FractionProof
+    x_values: list       # per lookup: a tuple, one value per input tree (mapping), else ()
+    tx_values: list      # per lookup: Tx(rho_T) (tensor mapping table) or None
+    m_openings: list
+
+    def to_bytes(self) -> bytes:
+        w = Writer()
+        for c in self.m_commitments:
+            w.raw(c.to_bytes())
+        w.raw(self.fractions.to_bytes())
+        for xv, txv in zip(self.x_values, self.tx_values):
+            for v in xv:
+                w.fr(v)
+            if txv is not None:
+                w.fr(txv)
+        for o in self.m_openings:
+            o.write(w)
+        return w.bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, sts: Sequence[LookupStatement]) -> "JointProof":
+        """Decode with every size taken from the statements; MalformedProof otherwise."""
+        r = Reader(data)
+        coms = [hyrax.Commitment.read(r, st.table_len, st.gen_dim) for st in sts]
+        frac = FractionProof.read(r, [d for st in sts for d in list(st.input_depths) + [st.b]])
+        xs, txs = [], []
+        for st in sts:
+            xs.append(tuple(r.fr("mapping x value") for _ in st.input_depths) if st.mapping else ())
+            txs.append(r.fr("mapping table value") if st.mapping and st.kind == "tensor" else None)
+        opens = [hyrax.BatchOpening.read(r, [coms[i] for i in g]) for g in _m_groups(sts)]
+        r.finish()
+        return cls(coms, frac, xs, txs, opens)
+
+
+def prove_joint(transcript: Transcript, lookups: Sequence[tuple]
+                ) -> tuple[list, JointProof, list]:
+    """Prove several lookups at once. lookups: (table, xs, ys, statement) each: every leaf
+    of the input trees xs[i] (length 2^depth each, padded by the caller with table
+    values) lies in the table (for a mapping: every pair (xs[i][j], ys[i][j])), so inputs
+    of any total size cost their size, not the next power of two; statement:
+    make_statement(table, 1, total, trees=depths, ...) or None (one without the table).
+    All trees are proved by one fraction proof (trees of one depth share its point, so
+    claims on them batch), and the m of tables of one length are opened together.
+
+    Returns (statements, proof, claims): claims[l].inputs[i] is on the leaves of lookup
+    l's xs[i] (and ys[i]) exactly as given, for the caller to discharge. Raises
+    OutOfTableError before any proving when a leaf is not in its table."""
+    items = []
+    for table, xs, ys, st in lookups:
+        xs = list(xs)
+        ys = list(ys) if ys is not None else None
+        depths = []
+        for x in xs:
+            n = len(x)
+            if n < 1 or n & (n - 1):
+                raise ValueError(f"xs: every input tree needs a power-of-two length, got {n}")
+            depths.append(n.bit_length() - 1)
+        if not xs or (ys is not None and [len(y) for y in ys] != [len(x) for x in xs]):
+            raise ValueError("xs: at least one tree; ys: one per tree, of the same lengths")
+        if (ys is not None) != table.is_mapping:
+            raise ValueError("ys are given exactly for a mapping table")
+        counts = None
+        for i, x in enumerate(xs):
+            c = multiplicities(table, x, ys[i] if ys is not None else None)  # raises OutOfTableError
+            counts = c if counts is None else counts + c
+        st = st or make_statement(table, 1, sum(1 << d for d in depths), trees=depths)
+        if st.trees != tuple(depths) or (st.kind, st.table_len, st.mapping) != (table.kind, table.length,
+                                                                                table.is_mapping):
+            raise ValueError("statement does not describe these input trees and this table")
+        items.append((table, st, counts_tensor(counts, xs[0].device), xs, ys))
+    if not items:
+        raise ValueError("lookups: nothing to prove")
+    coms, frac, res = _prove_core(transcript, items, {})
+    sts = [it[1] for it in items]
+    opens = []
+    for g in _m_groups(sts):
+        point = list(res[g[0]][2].table_point)
+        _, o = hyrax.open_batch(transcript, [items[i][2] for i in g], [coms[i] for i in g], point,
+                                [res[i][2].m_value for i in g])
+        opens.append(o)
+    proof = JointProof(coms, frac, [x for x, _, _ in res], [tx for _, tx, _ in res], opens)
+    return sts, proof, [c for _, _, c in res]
+
+
+def verify_joint(transcript: Transcript, sts: Sequence[LookupStatement], proof: JointProof | bytes) -> list:
+    """Verify prove_joint's proof against the statements. Returns each lookup's
+    LookupClaims (the m openings checked); raises a VerificationError subclass."""
+    sts = list(sts)
+    if not sts or any(not isinstance(st, LookupStatement) or not st.trees for st in sts):
+        raise TypeError("statements must be LookupStatements with input trees")
+    if isinstance(proof, (bytes, bytearray, memoryview)):
+        proof = JointProof.from_bytes(bytes(proof), sts)
+    if not isinstance(proof, JointProof):
+        raise TypeError(f"proof must be a JointProof or bytes, got {type(proof).__name__}")
+    groups = _m_groups(sts)
+    if len(proof.m_commitments) != len(sts) or len(proof.m_openings) != len(groups) or \
+            [len(x) for x in proof.x_values] != [len(st.trees) if st.mapping else 0 for st in sts] or \
+            [t is not None for t in proof.tx_values] != [st.mapping and st.kind == "tensor" for st in sts]:
+        raise MalformedProof("proof parts do not match the statements")
+    for st, c in zip(sts, proof.m_commitments):
+        if c.length != st.table_len or c.gen_dim != st.gen_dim:
+            raise MalformedProof("an m commitment does not match its statement's sizes")
+    claims = _verify_core(transcript, sts, proof.m_commitments, proof.fractions, proof.x_values, proof.tx_values)
+    for g, o in zip(groups, proof.m_openings):
+        hyrax.verify_batch(transcript, [proof.m_commitments[i] for i in g], list(claims[g[0]].table_point),
+                           [claims[i].m_value for i in g], o)
+    return claims
 
 
 # ----------------------------------------------------------------------------- verifier
@@ -642,12 +760,8 @@ def verify(transcript: Transcript, st: LookupStatement, proof: LookupProof | byt
             (proof.input_opening is not None) != bool(st.input_commitments):
         raise MalformedProof("proof parts do not match the statement")
 
-    st.absorb(transcript)
-    transcript.absorb_g1("tlookup/m_commitment", proof.m_commitment.to_bytes())
-    r = transcript.challenge("tlookup/r") if st.mapping else 0
-    beta = transcript.challenge("tlookup/beta")
-    roots, leaves = gkr_verify(transcript, list(st.input_depths) + [st.b], proof.fractions)
-    claims = _leaf_claims(transcript, st, r, beta, roots, leaves, proof.x_values(), proof.tx_value, check=True)
+    (claims,) = _verify_core(transcript, [st], [proof.m_commitment], proof.fractions, [proof.x_values()],
+                             [proof.tx_value])
 
     hyrax.verify_batch(transcript, [proof.m_commitment], list(claims.table_point), [claims.m_value],
                        proof.m_opening)

@@ -440,7 +440,9 @@ def _block_values(leaves: FrTensor, members, nvars, rho) -> list[int]:
 
 
 def _lookup_phase(ctx: _Context, timings: dict) -> None:
-    """One tlookup per table over every tensor looked up in it, packed into input trees
+    """One LogUp per table over every tensor looked up in it, all tables proved together
+    (tlookup.prove_joint: one fraction proof, the m of equal-length tables opened
+    together), each table's tensors packed into input trees
     (tlookup.pack_trees): tensor j (n_j variables, its padded layout with the table's
     pad value T[0] (f(T[0]) for outputs) in the padding slots) is a block of 2^n_j
     leaves at an offset o_j that is a multiple of 2^n_j in one of the trees, and the
@@ -454,8 +456,9 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
     verifier checks that they recombine into X(rho). The x_j are claims on the tensors,
     discharged with the other claims on committed tensors."""
     g = ctx.graph
+    t0 = time.perf_counter()
+    lookups = []  # (key, table, which_names, nvars, packing, statement)
     for key, uses in _lookup_groups(g).items():
-        t0 = time.perf_counter()
         table = uses[0].table()
         which_names = [("x", [u.x for u in uses])] + ([("y", [u.y for u in uses])] if table.is_mapping else [])
         nvars = [g.tensors[nm].num_vars for nm in which_names[0][1]]
@@ -466,15 +469,20 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
         depths = [d for d, _ in packing]
         st = tlookup.make_statement(table, 1, sum(1 << d for d in depths), include_table=True, trees=depths)
         ctx.ch.transcript.absorb("nn/lookup-table", key.encode())
-        if ctx.is_prover:
-            leaves = {which: [_tree_leaves(ctx, d, members, names, _pad_value(table, which))
-                              for d, members in packing] for which, names in which_names}
-            _, proof, res = tlookup.prove_trees(ctx.ch.transcript, table, leaves["x"], leaves.get("y"),
-                                                statement=st)
-            ctx.ch.send_blob(proof.to_bytes())
-        else:
-            proof = tlookup.LookupProof.from_bytes(ctx.ch.receive_blob("lookup proof"), st)
-            res = tlookup.verify(ctx.ch.transcript, st, proof)
+        lookups.append((key, table, which_names, nvars, packing, st))
+    if not lookups:
+        return
+    sts = [lk[-1] for lk in lookups]
+    if ctx.is_prover:
+        leaves = [{which: [_tree_leaves(ctx, d, members, names, _pad_value(table, which))
+                           for d, members in packing] for which, names in which_names}
+                  for _, table, which_names, _, packing, _ in lookups]
+        _, proof, results = tlookup.prove_joint(ctx.ch.transcript, [
+            (table, lv["x"], lv.get("y"), st) for (_, table, _, _, _, st), lv in zip(lookups, leaves)])
+        ctx.ch.send_blob(proof.to_bytes())
+    else:
+        results = tlookup.verify_joint(ctx.ch.transcript, sts, ctx.ch.receive_blob("lookup proof"))
+    for i, ((key, table, which_names, nvars, packing, _), res) in enumerate(zip(lookups, results)):
         for t, ((depth, members), (rho, totals)) in enumerate(zip(packing, res.inputs)):
             for (which, names), total in zip(which_names, totals):
                 pad = _pad_value(table, which)
@@ -486,15 +494,15 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
                     continue
                 subpoints = [list(rho[:nvars[j]]) for j, _ in members]
                 vals = ctx.message("nn/lookup-split", len(members), lambda: [
-                    (b - o) % R for b, o in zip(_block_values(leaves[which][t], members, nvars, rho), outside)])
+                    (b - o) % R for b, o in zip(_block_values(leaves[i][which][t], members, nvars, rho), outside)])
                 acc = 0
                 for (j, off), p, v, o in zip(members, subpoints, vals, outside):
                     n = nvars[j]
                     block = off >> n
-                    acc += eq_eval(rho[n:], [(block >> i) & 1 for i in range(depth - n)]) * (v + o)
+                    acc += eq_eval(rho[n:], [(block >> bit) & 1 for bit in range(depth - n)]) * (v + o)
                     ctx.claim(names[j], p, v)
                 ctx.check(acc % R == total % R, f"lookup {key}: the per-tensor claims do not add up")
-        timings["lookups_s"] = timings.get("lookups_s", 0.0) + time.perf_counter() - t0
+    timings["lookups_s"] = timings.get("lookups_s", 0.0) + time.perf_counter() - t0
 
 
 def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
