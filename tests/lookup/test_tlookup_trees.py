@@ -272,3 +272,14 @@ def test_joint_out_of_table_in_one_lookup_rejected(monkeypatch):
     monkeypatch.undo()
     with pytest.raises(VerificationError):
         tl.verify_joint(Transcript("j"), sts, proof.to_bytes())
+
+
+def test_fraction_prover_leaves_the_callers_leaves_unchanged():
+    """fraction_gkr.prove folds the layers it built in place but never the leaves (the
+    graph hands it tensors' padded layouts without a copy)."""
+    from zkproof.lookup import fraction_gkr as fg
+    q = FrTensor.random(64, seed=5)
+    p = FrTensor.random(64, seed=6)
+    before = (q.to_ints(), p.to_ints())
+    fg.prove(Transcript("l"), [fg.build_tree(q), fg.build_tree(q, p)])
+    assert (q.to_ints(), p.to_ints()) == before

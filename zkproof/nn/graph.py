@@ -407,6 +407,11 @@ def _tree_leaves(ctx: _Context, depth: int, members, names, pad: int) -> FrTenso
     """One input tree's leaves: 2^depth entries, the pad value everywhere except the
     real slots of each member tensor (names[j] at its offset, in its padded layout)."""
     g = ctx.graph
+    if len(members) == 1:
+        name = names[members[0][0]]
+        shape = g.tensors[name].shape
+        if not pad or L.padded_shape(shape) == shape:
+            return ctx.fr(name)  # the layout itself (the prover leaves a tree's leaves unchanged)
     leaves = FrTensor.full(1 << depth, pad)
     for j, off in members:
         shape = g.tensors[names[j]].shape
