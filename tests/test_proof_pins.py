@@ -67,7 +67,10 @@ PINS = {
     "tlookup": "e457f72e819737b78bc0e45bb3df47747caa6e86e497775f1890846d5ced4643",
     # zkAttn's statement changed on main (the audit, b4bc6d8); recomputed from main's own
     # code at b4bc6d8 with the native module of before the perf work (94ef347c... before)
-    "zkattn": "feb85f0bc42b01bfdf7195943d4ab70c848362f957201c3972c3a924ec7981c3",
+    # the graph's lookups became packed input trees (branch lookup-pack): a deliberate
+    # protocol change of the lookup phase (a tree of one tensor sends no split value; all
+    # tables in one fraction proof, tlookup.prove_joint), recomputed from that code
+    "zkattn": "3ec902c65b72f15d316a37e1b5a27e98ab21c370f8ab44d321d0ca87b64b21ed",
 }
 
 

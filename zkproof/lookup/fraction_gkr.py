@@ -254,7 +254,9 @@ def layer_finals(src, dst, k: int, last_r: int, lam: int, p_one, device: str) ->
 
 def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[FractionProof, list[LeafClaim]]:
     """Prove the roots of several fraction trees (layers from build_tree). Returns the
-    proof and, per tree, the claim on its leaves that the caller must discharge."""
+    proof and, per tree, the claim on its leaves that the caller must discharge. The
+    trees are used up: their layers above the leaves are folded in place (no fresh
+    memory per layer); the leaves, the caller's tensors, are left unchanged."""
     roots = [[int(tr.p[0][0]) if tr.p[0] is not None else 1, int(tr.q[0][0])] for tr in trees]
     _absorb_roots(transcript, roots)
     depths = [tr.depth for tr in trees]
@@ -280,7 +282,10 @@ def prove(transcript: Transcript, trees: Sequence[FractionTree]) -> tuple[Fracti
             p_one.append(one)
             s = [None, None] if one else [P.data[:h], P.data[h:]]
             src.append(s + [Q.data[:h], Q.data[h:]])
-            wl = max(h // 2, 1)
+            if k + 1 < tr.depth:  # a layer build_tree made: folded in place (the tree is used up)
+                dst.append(src[-1])
+                continue
+            wl = max(h // 2, 1)  # the caller's leaves are left as they are
             dev = Q.device
             dst.append([None if one else FrTensor.empty(wl, dev).data for _ in range(2)]
                        + [FrTensor.empty(wl, dev).data for _ in range(2)])

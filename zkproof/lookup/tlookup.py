@@ -57,6 +57,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .. import _native
 from ..commit import hyrax
 from ..claims import Claim
 from ..field.device import synchronize, xp
@@ -73,6 +74,8 @@ from ..wire import Reader, Writer
 
 PROTOCOL_ID = "tlookup/v2"
 KINDS = ("range", "tensor")
+TREES_MARK = 0xFF   # in a statement's bytes: input trees follow (see LookupStatement.to_bytes)
+MAX_TREES = 40      # input trees of distinct depths < 40 (a verifier's work is linear in their number)
 
 
 def _log2_ceil(n: int) -> int:
@@ -116,6 +119,32 @@ def layout(x: FrTensor, num: int, dim: int, pad: int = 0, full: bool = False) ->
     return FrTensor(out.reshape(-1, 4))
 
 
+def pack_trees(depths: Sequence[int]) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Input trees for blocks of 2^depths[i] entries: the blocks laid out largest first
+    (stable for equal sizes), each at an offset that is a multiple of its own size, and
+    the whole cut into one tree per set bit of the total size, highest first. A cut
+    never splits a block: every offset is a multiple of the block's size, which divides
+    the next set bit's size, so the running total lands on each cut exactly. Returns
+    [(tree depth, [(block index i, offset of block i in that tree)])]."""
+    depths = [int(d) for d in depths]
+    if not depths or any(d < 0 for d in depths):
+        raise ValueError(f"depths: a non-empty list of non-negative ints, got {depths}")
+    order = iter(sorted(range(len(depths)), key=lambda i: -depths[i]))
+    total = sum(1 << d for d in depths)
+    trees = []
+    for bit in reversed(range(total.bit_length())):
+        if total >> bit & 1:
+            members, pos = [], 0
+            while pos < 1 << bit:
+                i = next(order)
+                members.append((i, pos))
+                pos += 1 << depths[i]
+            if pos != 1 << bit:  # cannot happen (see above)
+                raise AssertionError("a block straddles an input tree")
+            trees.append((bit, members))
+    return trees
+
+
 # ----------------------------------------------------------------------------- statement
 @dataclass(frozen=True)
 class LookupStatement:
@@ -142,6 +171,7 @@ class LookupStatement:
     input_commitments: tuple = ()
     table: FrTensor | None = field(default=None, compare=False)
     outputs: FrTensor | None = field(default=None, compare=False)
+    trees: tuple = ()
 
     def __post_init__(self):
         for name in ("num", "dim", "table_len"):
@@ -167,6 +197,13 @@ class LookupStatement:
             raise ValueError("table: length differs from table_len")
         if self.outputs is not None and len(self.outputs) != self.table_len:
             raise ValueError("outputs: length differs from table_len")
+        if self.trees:
+            if not isinstance(self.trees, tuple) or len(self.trees) > MAX_TREES or \
+                    any(not isinstance(t, int) or isinstance(t, bool) or not 0 <= t < 40 for t in self.trees):
+                raise ValueError(f"trees: a tuple of at most {MAX_TREES} depths in [0, 40), got {self.trees!r}")
+            if self.num != 1 or self.dim != sum(1 << t for t in self.trees) or self.input_commitments:
+                raise ValueError("a statement with input trees has num = 1, dim = the trees' total size and "
+                                 "no input commitments")
 
     @property
     def d(self) -> int:
@@ -182,6 +219,11 @@ class LookupStatement:
         """Table variables."""
         return _log2_ceil(self.table_len)
 
+    @property
+    def input_depths(self) -> tuple:
+        """The input side's fraction trees: the given trees, else one of depth a."""
+        return self.trees or (self.a,)
+
     def absorb(self, t: Transcript) -> None:
         """The whole statement, as its canonical bytes (to_bytes: the header, the input
         commitments, the table and outputs when carried), before any challenge."""
@@ -193,8 +235,15 @@ class LookupStatement:
                 .fr(self.pad_x).fr(self.pad_y).u64(self.gen_dim).bytes())
 
     def to_bytes(self) -> bytes:
-        """Statement encoding for proof files (header, input commitments, known tables)."""
-        w = Writer().raw(self.header_bytes()).u8(len(self.input_commitments))
+        """Statement encoding for proof files (header, [input trees,] input commitments,
+        known tables). Input trees are marked by the byte TREES_MARK where the number of
+        input commitments (at most 2) stands otherwise."""
+        w = Writer().raw(self.header_bytes())
+        if self.trees:
+            w.u8(TREES_MARK).u8(len(self.trees))
+            for t in self.trees:
+                w.u8(t)
+        w.u8(len(self.input_commitments))
         for c in self.input_commitments:
             w.u64(c.gen_dim).raw(c.to_bytes())
         w.u8(int(self.table is not None))
@@ -225,6 +274,16 @@ class LookupStatement:
         if file_bytes is not None:
             hyrax.check_file_gen_dim(gen_dim, file_bytes)
         ncom = r.u8("number of input commitments")
+        trees = ()
+        if ncom == TREES_MARK:
+            nt = r.u8("number of input trees")
+            trees = tuple(r.u8("tree depth") for _ in range(nt))
+            if nt == 0 or nt > MAX_TREES or any(t >= 40 for t in trees) or \
+                    num != 1 or dim != sum(1 << t for t in trees):
+                raise MalformedProof("bad input trees")
+            ncom = r.u8("number of input commitments")
+            if ncom:
+                raise MalformedProof("a statement with input trees has no input commitments")
         if ncom not in (0, 2 if mapping else 1):
             raise MalformedProof("wrong number of input commitments")
         coms = []
@@ -249,7 +308,7 @@ class LookupStatement:
         r.finish()
         try:
             return cls(num, dim, KINDS[kind], tlen, low, bool(mapping), pad_x, pad_y, gen_dim, tuple(coms),
-                       tables[0], tables[1])
+                       tables[0], tables[1], trees)
         except ValueError as e:
             raise MalformedProof(f"inconsistent statement: {e}") from None
 
@@ -259,15 +318,21 @@ class LookupStatement:
 class LookupProof:
     m_commitment: hyrax.Commitment
     fractions: FractionProof
-    x_value: int | None        # mapping: Xpad(rho_S)
-    tx_value: int | None       # tensor mapping table: Tx(rho_T)
+    x_value: int | tuple | None  # mapping: Xpad at the input point (a tuple, one per tree, with input trees)
+    tx_value: int | None         # tensor mapping table: Tx(rho_T)
     m_opening: hyrax.BatchOpening
     input_opening: hyrax.BatchOpening | None
 
+    def x_values(self) -> tuple:
+        """The mapping's input values, one per input tree (() without a mapping)."""
+        if self.x_value is None:
+            return ()
+        return tuple(self.x_value) if isinstance(self.x_value, (tuple, list)) else (self.x_value,)
+
     def to_bytes(self) -> bytes:
         w = Writer().raw(self.m_commitment.to_bytes()).raw(self.fractions.to_bytes())
-        if self.x_value is not None:
-            w.fr(self.x_value)
+        for v in self.x_values():
+            w.fr(v)
         if self.tx_value is not None:
             w.fr(self.tx_value)
         self.m_opening.write(w)
@@ -280,8 +345,11 @@ class LookupProof:
         """Decode with every size taken from the statement; MalformedProof otherwise."""
         r = Reader(data)
         com = hyrax.Commitment.read(r, st.table_len, st.gen_dim)
-        fr_ = FractionProof.read(r, [st.a, st.b])
-        xv = r.fr("mapping x value") if st.mapping else None
+        fr_ = FractionProof.read(r, list(st.input_depths) + [st.b])
+        xv = None
+        if st.mapping:
+            xs = tuple(r.fr("mapping x value") for _ in st.input_depths)
+            xv = xs if st.trees else xs[0]
         txv = r.fr("mapping table value") if st.mapping and st.kind == "tensor" else None
         mo = hyrax.BatchOpening.read(r, [com])
         io = hyrax.BatchOpening.read(r, list(st.input_commitments)) if st.input_commitments else None
@@ -292,32 +360,103 @@ class LookupProof:
 @dataclass(frozen=True)
 class LookupClaims:
     """What a verified lookup leaves to the caller (each an MLE evaluation on a
-    zero-padded tensor). inputs: (point, X0(point)[, Y0(point)]) on the input layout
-    (discharged already when the statement has input commitments). table: (point,
-    Tx(point)[, f(point)]) on the padded table; None parts are verified already (range
-    x, or a table the statement carries)."""
+    zero-padded tensor). inputs: per input tree (point, (X0(point)[, Y0(point)])), on the
+    input layout (NUM, DIM) for a statement without trees (discharged already when the
+    statement has input commitments), on the tree's leaves as given for one with trees.
+    table: (point, Tx(point)[, f(point)]) on the padded table; None parts are verified
+    already (range x, or a table the statement carries)."""
 
-    input_point: tuple
-    input_values: tuple
+    inputs: tuple
     inputs_opened: bool
     table_point: tuple
     table_values: tuple      # entries None when already checked
     m_value: int
-    input_shape: tuple | None = None   # (num, dim)
+    input_shapes: tuple = ()  # per input tree: (num, dim), or (2^depth,) for input trees
     table_shape: tuple | None = None   # (table_len,)
+
+    @property
+    def input_point(self) -> tuple:
+        """The (first) input tree's point."""
+        return self.inputs[0][0]
+
+    @property
+    def input_values(self) -> tuple:
+        return self.inputs[0][1]
 
     def remaining(self) -> list:
         """The claims still to be discharged, as zkproof.claims.Claim: "x" and "y" on
-        the zero-padded input layout (unless opened already), "table" and "outputs"
-        on the zero-padded table (unless already checked)."""
+        the zero-padded input layout (unless opened already; "x[i]", "y[i]" on input
+        tree i's leaves when there are several), "table" and "outputs" on the
+        zero-padded table (unless already checked)."""
         out = []
         if not self.inputs_opened:
-            for name, v in zip(("x", "y"), self.input_values):
-                out.append(Claim(name, self.input_point, v, self.input_shape))
+            for i, ((point, vals), shape) in enumerate(zip(self.inputs, self.input_shapes)):
+                for name, v in zip(("x", "y"), vals):
+                    out.append(Claim(name if len(self.inputs) == 1 else f"{name}[{i}]", point, v, shape))
         for name, v in zip(("table", "outputs"), self.table_values):
             if v is not None:
                 out.append(Claim(name, self.table_point, v, self.table_shape))
         return out
+
+
+def _leaf_claims(transcript: Transcript, st: LookupStatement, r: int, beta: int, roots, leaves, x_values,
+                 tx_value, check: bool) -> LookupClaims:
+    """From the fraction trees' roots and leaf claims (input trees first, the table's
+    last) to the lookup's claims; absorbs the mapping values. check: the verifier's
+    checks (roots, numerators, the table's leaves), raising a VerificationError; the
+    prover skips them (its values are right by construction or its proof is rejected)."""
+    *in_roots, (p_t, q_t) = roots
+    *in_leaves, ct = leaves
+    if check:
+        if q_t == 0 or any(q == 0 for _, q in in_roots):
+            raise ClaimMismatch("a fraction-tree root has denominator zero")
+        lhs = sum(p * inv(q) for p, q in in_roots) % R
+        if lhs != p_t * inv(q_t) % R:
+            raise ClaimMismatch("the input and table fraction sums differ (some input is not in the table)")
+        if any(cs.p != 1 for cs in in_leaves):
+            raise ClaimMismatch("the input side's numerators are not all one")
+    if st.mapping:
+        if r == 0:
+            raise VerificationError("degenerate mapping challenge r = 0")
+        x_values = tuple(v % R for v in x_values)
+        for v in x_values:
+            transcript.absorb_fr("tlookup/x_value", v)
+    inputs = []
+    for i, cs in enumerate(in_leaves):
+        s_val = (cs.q - beta) % R
+        # without input trees: the layout's pad slots hold (pad_x, pad_y); the claims are on zero padding
+        ind = 1 if st.trees else prefix_mle(st.dim, cs.point[: st.d]) * prefix_mle(st.num, cs.point[st.d:]) % R
+        if st.mapping:
+            x_val = x_values[i]
+            y_val = (s_val - x_val) * inv(r) % R
+            vals = ((x_val - st.pad_x * (1 - ind)) % R, (y_val - st.pad_y * (1 - ind)) % R)
+        else:
+            vals = ((s_val - st.pad_x * (1 - ind)) % R,)
+        inputs.append((tuple(cs.point), vals))
+
+    t_val = (ct.q - beta) % R
+    if st.kind == "range":
+        tx = range_mle(st.low, ct.point)
+    elif st.mapping:
+        tx = tx_value % R
+        transcript.absorb_fr("tlookup/tx_value", tx)
+    else:
+        tx = t_val
+    ty = (t_val - tx) * inv(r) % R if st.mapping else None
+    if check and not st.mapping and st.kind == "range" and t_val != tx:
+        raise ClaimMismatch("the table side's leaves are not the range table")
+    tab = [None if st.kind == "range" else tx] + ([ty] if st.mapping else [])
+    if st.kind == "tensor" and st.table is not None:
+        if check and st.table.evaluate(list(ct.point)) != tx:
+            raise ClaimMismatch("the table side's leaves are not the statement's table")
+        tab[0] = None
+    if st.mapping and st.outputs is not None:
+        if check and st.outputs.evaluate(list(ct.point)) != ty:
+            raise ClaimMismatch("the table side's outputs are not the statement's outputs")
+        tab[1] = None
+    shapes = tuple((1 << t,) for t in st.trees) if st.trees else ((st.num, st.dim),)
+    return LookupClaims(tuple(inputs), bool(st.input_commitments), tuple(ct.point), tuple(tab), ct.p, shapes,
+                        (st.table_len,))
 
 
 # ----------------------------------------------------------------------------- prover
@@ -327,9 +466,12 @@ def _now(device: str) -> float:
 
 
 def make_statement(table: Table, num: int, dim: int, gen_dim: int | None = None,
-                   input_commitments: Sequence = (), include_table: bool = False) -> LookupStatement:
+                   input_commitments: Sequence = (), include_table: bool = False,
+                   trees: Sequence[int] = ()) -> LookupStatement:
     """The statement for looking up NUM x DIM inputs in `table`. include_table puts a
-    tensor table's values (and a mapping's outputs) in the statement for the verifier."""
+    tensor table's values (and a mapping's outputs) in the statement for the verifier.
+    trees: the input is one fraction tree per depth given, of 2^depth leaves each, laid
+    out by the caller (then num = 1 and dim = their total size; see prove_joint)."""
     if not isinstance(table, Table):
         raise TypeError(f"table must be a Table, got {type(table).__name__}")
     return LookupStatement(
@@ -338,6 +480,7 @@ def make_statement(table: Table, num: int, dim: int, gen_dim: int | None = None,
         gen_dim=gen_dim or default_gen_dim(table.length), input_commitments=tuple(input_commitments),
         table=table.values if include_table and table.kind == "tensor" else None,
         outputs=table.outputs if include_table and table.is_mapping else None,
+        trees=tuple(int(t) for t in trees),
     )
 
 
@@ -356,6 +499,85 @@ def _flat_inputs(inputs, name: str) -> FrTensor:
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(t, FrTensor) for t in inputs):
         return FrTensor.cat(inputs)
     raise TypeError(f"{name} must be an FrTensor or a non-empty list of FrTensors")
+
+
+def _denominators(x: FrTensor, y: FrTensor | None, r: int, beta: int) -> FrTensor:
+    """beta + x (+ r y): the fraction tree's leaf denominators, in one buffer."""
+    q = FrTensor.empty(len(x), x.device)
+    if y is None:
+        _native.fr_add_scalar(q.data, x.data, beta)
+    else:
+        _native.fr_mul_scalar(q.data, y.data, r)
+        _native.fr_add(q.data, q.data, x.data)
+        _native.fr_add_scalar(q.data, q.data, beta)
+    return q
+
+
+def _prove_core(transcript: Transcript, items: Sequence[tuple], timings: dict):
+    """Everything between the statements and the openings, for one or several lookups
+    proved together. items: (table, statement, m, xs, ys) with the input trees' leaves
+    xs (and ys) laid out and padded already. Transcript: each statement and m's
+    commitment, then each lookup's r (mapping) and beta, ONE fraction proof of every
+    tree (each lookup's input trees, then its table tree), then each lookup's mapping
+    values (for one lookup exactly tlookup's order). Returns (m's commitments, the
+    fraction proof, per lookup (x values, tx value, LookupClaims))."""
+    coms = []
+    for _, st, m, _, _ in items:
+        st.absorb(transcript)
+        t0 = _now(m.device)
+        coms.append(hyrax.commit(m, st.gen_dim))
+        timings["commit_s"] = timings.get("commit_s", 0.0) + _now(m.device) - t0
+        transcript.absorb_g1("tlookup/m_commitment", coms[-1].to_bytes())
+    chals = [(transcript.challenge("tlookup/r") if st.mapping else 0, transcript.challenge("tlookup/beta"))
+             for _, st, _, _, _ in items]
+    trees, spans = [], []
+    for (table, st, m, xs, ys), (r, beta) in zip(items, chals):
+        dev = m.device
+        first = len(trees)
+        trees += [build_tree(_denominators(x, y, r, beta)) for x, y in zip(xs, ys or [None] * len(xs))]
+        trees.append(build_tree(_denominators(table.padded_x(dev), table.padded_y(dev) if st.mapping else None,
+                                              r, beta), m.pad(1 << st.b)))
+        spans.append((first, len(trees)))
+    frac, leaves = gkr_prove(transcript, trees)
+    del trees
+    out = []
+    for (table, st, m, xs, ys), (r, beta), (a, b) in zip(items, chals, spans):
+        lv = leaves[a:b]
+        x_values = tuple(x.evaluate(list(c.point)) for x, c in zip(xs, lv)) if st.mapping else ()
+        tx_value = table.padded_x(m.device).evaluate(list(lv[-1].point)) \
+            if st.mapping and st.kind == "tensor" else None
+        out.append((x_values, tx_value,
+                    _leaf_claims(transcript, st, r, beta, frac.roots[a:b], lv, x_values, tx_value, check=False)))
+    return coms, frac, out
+
+
+def _verify_core(transcript: Transcript, sts: Sequence[LookupStatement], coms, fractions: FractionProof,
+                 x_values: Sequence[tuple], tx_values: Sequence) -> list:
+    """The verifier's side of _prove_core: per lookup its LookupClaims (checked: roots,
+    numerators, the tables' leaves), the openings still to do."""
+    for st, com in zip(sts, coms):
+        st.absorb(transcript)
+        transcript.absorb_g1("tlookup/m_commitment", com.to_bytes())
+    chals = [(transcript.challenge("tlookup/r") if st.mapping else 0, transcript.challenge("tlookup/beta"))
+             for st in sts]
+    depths = [d for st in sts for d in list(st.input_depths) + [st.b]]
+    roots, leaves = gkr_verify(transcript, depths, fractions)
+    out, a = [], 0
+    for st, (r, beta), xv, txv in zip(sts, chals, x_values, tx_values):
+        b = a + len(st.input_depths) + 1
+        out.append(_leaf_claims(transcript, st, r, beta, roots[a:b], leaves[a:b], xv, txv, check=True))
+        a = b
+    return out
+
+
+def _m_groups(sts: Sequence[LookupStatement]) -> list[list[int]]:
+    """The lookups whose m are opened together: equal table length and gen_dim, and
+    table trees of equal depth (so their claims share the fraction proof's point), in
+    order of first appearance."""
+    groups: dict = {}
+    for i, st in enumerate(sts):
+        groups.setdefault((st.table_len, st.gen_dim), []).append(i)
+    return list(groups.values())
 
 
 def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int | None = None,
@@ -381,49 +603,144 @@ def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int |
     dim = len(x) // num
     counts = multiplicities(table, x, y)  # raises OutOfTableError
     st = statement or make_statement(table, num, dim)
-    if (st.num, st.dim, st.kind, st.table_len, st.mapping) != (num, dim, table.kind, table.length, table.is_mapping):
+    if (st.num, st.dim, st.kind, st.table_len, st.mapping) != (num, dim, table.kind, table.length, table.is_mapping) \
+            or st.trees:
         raise ValueError("statement does not describe these inputs and this table")
     dev = x.device
-    a, b = st.a, st.b
-    counts[0] += (1 << a) - num * dim  # the pads are T[0]
+    counts[0] += (1 << st.a) - num * dim  # the pads are T[0]
     m = counts_tensor(counts, dev)
-
-    st.absorb(transcript)
-    t0 = _now(dev)
-    com_m = hyrax.commit(m, st.gen_dim)
-    t1 = _now(dev)
-    transcript.absorb_g1("tlookup/m_commitment", com_m.to_bytes())
-    r = transcript.challenge("tlookup/r") if st.mapping else 0
-    beta = transcript.challenge("tlookup/beta")
-
     x_pad = layout(x, num, dim, st.pad_x, full=True)
-    s_pad = x_pad
-    if st.mapping:
-        y_pad = layout(y, num, dim, st.pad_y, full=True)
-        s_pad = x_pad + y_pad * r
-    tx = table.padded_x(dev)
-    t_pad = tx + table.padded_y(dev) * r if st.mapping else tx
-    trees = [build_tree(s_pad + beta), build_tree(t_pad + beta, m.pad(1 << b))]
-    frac, (cs, ct) = gkr_prove(transcript, trees)
-
-    x_value = tx_value = None
-    if st.mapping:
-        x_value = x_pad.evaluate(list(cs.point))
-        transcript.absorb_fr("tlookup/x_value", x_value)
-        if st.kind == "tensor":
-            tx_value = tx.evaluate(list(ct.point))
-            transcript.absorb_fr("tlookup/tx_value", tx_value)
+    y_pad = [layout(y, num, dim, st.pad_y, full=True)] if st.mapping else None
+    tm: dict = {}
+    (com_m,), frac, ((x_values, tx_value, claims),) = _prove_core(transcript, [(table, st, m, [x_pad], y_pad)], tm)
 
     t2 = _now(dev)
-    _, m_open = hyrax.open_batch(transcript, [m], [com_m], list(ct.point), [ct.p])
+    _, m_open = hyrax.open_batch(transcript, [m], [com_m], list(claims.table_point), [claims.m_value])
     in_open = None
     if st.input_commitments:
         tens = [x] + ([y] if st.mapping else [])
-        _, in_open = hyrax.open_batch(transcript, tens, list(st.input_commitments), list(cs.point))
+        _, in_open = hyrax.open_batch(transcript, tens, list(st.input_commitments), list(claims.input_point))
     if timings is not None:
-        timings["commit_s"] = t1 - t0
+        timings["commit_s"] = tm["commit_s"]
         timings["open_s"] = _now(dev) - t2
+    x_value = x_values[0] if st.mapping else None
     return st, LookupProof(com_m, frac, x_value, tx_value, m_open, in_open)
+
+
+@dataclass
+class JointProof:
+    """Several lookups proved together (prove_joint): each m's commitment, one fraction
+    proof of all their trees, each lookup's mapping values, and the openings of the m's
+    (one batch per group of _m_groups)."""
+
+    m_commitments: list
+    fractions: FractionProof
+    x_values: list       # per lookup: a tuple, one value per input tree (mapping), else ()
+    tx_values: list      # per lookup: Tx(rho_T) (tensor mapping table) or None
+    m_openings: list
+
+    def to_bytes(self) -> bytes:
+        w = Writer()
+        for c in self.m_commitments:
+            w.raw(c.to_bytes())
+        w.raw(self.fractions.to_bytes())
+        for xv, txv in zip(self.x_values, self.tx_values):
+            for v in xv:
+                w.fr(v)
+            if txv is not None:
+                w.fr(txv)
+        for o in self.m_openings:
+            o.write(w)
+        return w.bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, sts: Sequence[LookupStatement]) -> "JointProof":
+        """Decode with every size taken from the statements; MalformedProof otherwise."""
+        r = Reader(data)
+        coms = [hyrax.Commitment.read(r, st.table_len, st.gen_dim) for st in sts]
+        frac = FractionProof.read(r, [d for st in sts for d in list(st.input_depths) + [st.b]])
+        xs, txs = [], []
+        for st in sts:
+            xs.append(tuple(r.fr("mapping x value") for _ in st.input_depths) if st.mapping else ())
+            txs.append(r.fr("mapping table value") if st.mapping and st.kind == "tensor" else None)
+        opens = [hyrax.BatchOpening.read(r, [coms[i] for i in g]) for g in _m_groups(sts)]
+        r.finish()
+        return cls(coms, frac, xs, txs, opens)
+
+
+def prove_joint(transcript: Transcript, lookups: Sequence[tuple]
+                ) -> tuple[list, JointProof, list]:
+    """Prove several lookups at once. lookups: (table, xs, ys, statement) each: every leaf
+    of the input trees xs[i] (length 2^depth each, padded by the caller with table
+    values) lies in the table (for a mapping: every pair (xs[i][j], ys[i][j])), so inputs
+    of any total size cost their size, not the next power of two; statement:
+    make_statement(table, 1, total, trees=depths, ...) or None (one without the table).
+    All trees are proved by one fraction proof (trees of one depth share its point, so
+    claims on them batch), and the m of tables of one length are opened together.
+
+    Returns (statements, proof, claims): claims[l].inputs[i] is on the leaves of lookup
+    l's xs[i] (and ys[i]) exactly as given, for the caller to discharge. Raises
+    OutOfTableError before any proving when a leaf is not in its table."""
+    items = []
+    for table, xs, ys, st in lookups:
+        xs = list(xs)
+        ys = list(ys) if ys is not None else None
+        depths = []
+        for x in xs:
+            n = len(x)
+            if n < 1 or n & (n - 1):
+                raise ValueError(f"xs: every input tree needs a power-of-two length, got {n}")
+            depths.append(n.bit_length() - 1)
+        if not xs or (ys is not None and [len(y) for y in ys] != [len(x) for x in xs]):
+            raise ValueError("xs: at least one tree; ys: one per tree, of the same lengths")
+        if (ys is not None) != table.is_mapping:
+            raise ValueError("ys are given exactly for a mapping table")
+        counts = None
+        for i, x in enumerate(xs):
+            c = multiplicities(table, x, ys[i] if ys is not None else None)  # raises OutOfTableError
+            counts = c if counts is None else counts + c
+        st = st or make_statement(table, 1, sum(1 << d for d in depths), trees=depths)
+        if st.trees != tuple(depths) or (st.kind, st.table_len, st.mapping) != (table.kind, table.length,
+                                                                                table.is_mapping):
+            raise ValueError("statement does not describe these input trees and this table")
+        items.append((table, st, counts_tensor(counts, xs[0].device), xs, ys))
+    if not items:
+        raise ValueError("lookups: nothing to prove")
+    coms, frac, res = _prove_core(transcript, items, {})
+    sts = [it[1] for it in items]
+    opens = []
+    for g in _m_groups(sts):
+        point = list(res[g[0]][2].table_point)
+        _, o = hyrax.open_batch(transcript, [items[i][2] for i in g], [coms[i] for i in g], point,
+                                [res[i][2].m_value for i in g])
+        opens.append(o)
+    proof = JointProof(coms, frac, [x for x, _, _ in res], [tx for _, tx, _ in res], opens)
+    return sts, proof, [c for _, _, c in res]
+
+
+def verify_joint(transcript: Transcript, sts: Sequence[LookupStatement], proof: JointProof | bytes) -> list:
+    """Verify prove_joint's proof against the statements. Returns each lookup's
+    LookupClaims (the m openings checked); raises a VerificationError subclass."""
+    sts = list(sts)
+    if not sts or any(not isinstance(st, LookupStatement) or not st.trees for st in sts):
+        raise TypeError("statements must be LookupStatements with input trees")
+    if isinstance(proof, (bytes, bytearray, memoryview)):
+        proof = JointProof.from_bytes(bytes(proof), sts)
+    if not isinstance(proof, JointProof):
+        raise TypeError(f"proof must be a JointProof or bytes, got {type(proof).__name__}")
+    groups = _m_groups(sts)
+    if len(proof.m_commitments) != len(sts) or len(proof.m_openings) != len(groups) or \
+            [len(x) for x in proof.x_values] != [len(st.trees) if st.mapping else 0 for st in sts] or \
+            [t is not None for t in proof.tx_values] != [st.mapping and st.kind == "tensor" for st in sts]:
+        raise MalformedProof("proof parts do not match the statements")
+    for st, c in zip(sts, proof.m_commitments):
+        if c.length != st.table_len or c.gen_dim != st.gen_dim:
+            raise MalformedProof("an m commitment does not match its statement's sizes")
+    claims = _verify_core(transcript, sts, proof.m_commitments, proof.fractions, proof.x_values, proof.tx_values)
+    for g, o in zip(groups, proof.m_openings):
+        hyrax.verify_batch(transcript, [proof.m_commitments[i] for i in g], list(claims[g[0]].table_point),
+                           [claims[i].m_value for i in g], o)
+    return claims
 
 
 # ----------------------------------------------------------------------------- verifier
@@ -438,63 +755,20 @@ def verify(transcript: Transcript, st: LookupStatement, proof: LookupProof | byt
         raise TypeError(f"proof must be a LookupProof or bytes, got {type(proof).__name__}")
     if proof.m_commitment.length != st.table_len or proof.m_commitment.gen_dim != st.gen_dim:
         raise MalformedProof("m's commitment does not match the statement's sizes")
-    if (proof.x_value is not None) != st.mapping or \
+    if len(proof.x_values()) != (len(st.input_depths) if st.mapping else 0) or \
             (proof.tx_value is not None) != (st.mapping and st.kind == "tensor") or \
             (proof.input_opening is not None) != bool(st.input_commitments):
         raise MalformedProof("proof parts do not match the statement")
 
-    st.absorb(transcript)
-    transcript.absorb_g1("tlookup/m_commitment", proof.m_commitment.to_bytes())
-    r = transcript.challenge("tlookup/r") if st.mapping else 0
-    beta = transcript.challenge("tlookup/beta")
-    roots, (cs, ct) = gkr_verify(transcript, [st.a, st.b], proof.fractions)
-    (p_s, q_s), (p_t, q_t) = roots
-    if q_s == 0 or q_t == 0:
-        raise ClaimMismatch("a fraction-tree root has denominator zero")
-    if p_s * q_t % R != p_t * q_s % R:
-        raise ClaimMismatch("the input and table fraction sums differ (some input is not in the table)")
-    if cs.p != 1:
-        raise ClaimMismatch("the input side's numerators are not all one")
+    (claims,) = _verify_core(transcript, [st], [proof.m_commitment], proof.fractions, [proof.x_values()],
+                             [proof.tx_value])
 
-    s_val = (cs.q - beta) % R
-    ind = prefix_mle(st.dim, cs.point[: st.d]) * prefix_mle(st.num, cs.point[st.d:]) % R
-    if st.mapping:
-        if r == 0:
-            raise VerificationError("degenerate mapping challenge r = 0")
-        x_val = proof.x_value % R
-        transcript.absorb_fr("tlookup/x_value", x_val)
-        y_val = (s_val - x_val) * inv(r) % R
-        in_vals = ((x_val - st.pad_x * (1 - ind)) % R, (y_val - st.pad_y * (1 - ind)) % R)
-    else:
-        in_vals = ((s_val - st.pad_x * (1 - ind)) % R,)
-
-    t_val = (ct.q - beta) % R
-    if st.kind == "range":
-        tx = range_mle(st.low, ct.point)
-    elif st.mapping:
-        tx = proof.tx_value % R
-        transcript.absorb_fr("tlookup/tx_value", tx)
-    else:
-        tx = t_val
-    ty = (t_val - tx) * inv(r) % R if st.mapping else None
-    if not st.mapping and st.kind == "range" and t_val != tx:
-        raise ClaimMismatch("the table side's leaves are not the range table")
-    tab = [None if st.kind == "range" else tx] + ([ty] if st.mapping else [])
-    if st.kind == "tensor" and st.table is not None:
-        if st.table.evaluate(list(ct.point)) != tx:
-            raise ClaimMismatch("the table side's leaves are not the statement's table")
-        tab[0] = None
-    if st.mapping and st.outputs is not None:
-        if st.outputs.evaluate(list(ct.point)) != ty:
-            raise ClaimMismatch("the table side's outputs are not the statement's outputs")
-        tab[1] = None
-
-    hyrax.verify_batch(transcript, [proof.m_commitment], list(ct.point), [ct.p], proof.m_opening)
+    hyrax.verify_batch(transcript, [proof.m_commitment], list(claims.table_point), [claims.m_value],
+                       proof.m_opening)
     if st.input_commitments:
-        hyrax.verify_batch(transcript, list(st.input_commitments), list(cs.point), list(in_vals),
-                           proof.input_opening)
-    return LookupClaims(tuple(cs.point), in_vals, bool(st.input_commitments), tuple(ct.point), tuple(tab), ct.p,
-                        (st.num, st.dim), (st.table_len,))
+        hyrax.verify_batch(transcript, list(st.input_commitments), list(claims.input_point),
+                           list(claims.input_values), proof.input_opening)
+    return claims
 
 
 # ----------------------------------------------------------------------------- files

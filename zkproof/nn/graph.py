@@ -19,7 +19,7 @@ Proof order (docs/nn.md):
     whose value the prover sends (tying the commitment to what the operation computes);
     it turns that claim into claims on its inputs and advice (`ctx.claim`);
  3. lookups: every lookup that operations declared, one LogUp (tlookup) per table,
-    all tensors that use the table concatenated;
+    all tensors that use the table packed into its input trees (_lookup_phase);
  4. every committed tensor: all claims reduced by one packed sumcheck
     (zkproof.claims_reduce.prove_packed) to one point per tensor, then opened (Hyrax
     IPAs, one per size). Commitments are shaped (zkproof.commit.hyrax): the padding of
@@ -43,8 +43,8 @@ import numpy as np
 from .. import claims_reduce
 from ..channel import ProverChannel, VerifierChannel, prove_sumcheck, verify_sumcheck
 from ..commit import hyrax
-from ..errors import ClaimMismatch, MalformedProof, VerificationError
-from ..field.scalar import R
+from ..errors import ClaimMismatch, MalformedProof
+from ..field.scalar import R, eq_eval
 from ..field.tensor import FrTensor
 from ..lookup import tlookup
 from ..lookup.tables import Table
@@ -403,70 +403,111 @@ def _pad_value(table: Table, which: str) -> int:
     return table.pad_x() if which == "x" else table.pad_y()
 
 
-def _lookup_phase(ctx: _Context, timings: dict) -> None:
-    """One tlookup per table over the concatenation of every tensor looked up in it.
-    Tensor i (n_i variables) is zero-extended to n = max n_i variables and every slot
-    outside its real entries holds the table's pad value T[0] (f(T[0]) for outputs);
-    instances beyond the count (to a power of two) are all pad. The tlookup claim on the
-    concatenation (at rho = (rho_low, rho_top)) is split into one claim per tensor at
-    rho_low[:n_i], which the prover sends and the verifier recombines:
-        X(rho) = sum_i eq(rho_top, i) [x_i(rho_low[:n_i]) z_i + T0 (1 - ind_i(rho_low[:n_i]) z_i)]
-                 + T0 sum_{i >= count} eq(rho_top, i),     z_i = prod_{j >= n_i} (1 - rho_low[j])."""
+def _tree_leaves(ctx: _Context, depth: int, members, names, pad: int) -> FrTensor:
+    """One input tree's leaves: 2^depth entries, the pad value everywhere except the
+    real slots of each member tensor (names[j] at its offset, in its padded layout)."""
     g = ctx.graph
+    if len(members) == 1:
+        name = names[members[0][0]]
+        shape = g.tensors[name].shape
+        if not pad or L.padded_shape(shape) == shape:
+            return ctx.fr(name)  # the layout itself (the prover leaves a tree's leaves unchanged)
+    leaves = FrTensor.full(1 << depth, pad)
+    for j, off in members:
+        shape = g.tensors[names[j]].shape
+        src = ctx.fr(names[j]).data
+        dst = leaves.data[off:off + len(src)]
+        if not pad or L.padded_shape(shape) == shape:
+            dst[...] = src
+        else:  # the real slots only: the padding slots keep the pad
+            real = tuple(slice(0, s) for s in shape) + (slice(None),)
+            pshape = L.padded_shape(shape) + (4,)
+            dst.reshape(pshape)[real] = src.reshape(pshape)[real]
+    return leaves
+
+
+def _block_values(leaves: FrTensor, members, nvars, rho) -> list[int]:
+    """Each member block's multilinear extension at rho[:n_j], read off the tree's
+    leaves (pad-filled layouts): one partial evaluation per run of equal-size blocks
+    (pack_trees places them contiguously, largest first)."""
+    out: list[int] = []
+    i = 0
+    while i < len(members):
+        n = nvars[members[i][0]]
+        k = i
+        while k < len(members) and nvars[members[k][0]] == n:
+            k += 1
+        start = members[i][1]
+        region = FrTensor(leaves.data[start:start + ((k - i) << n)])
+        out += region.partial_eval(list(rho[:n]), k - i, 1 << n, 1).to_ints()
+        i = k
+    return out
+
+
+def _lookup_phase(ctx: _Context, timings: dict) -> None:
+    """One LogUp per table over every tensor looked up in it, all tables proved together
+    (tlookup.prove_joint: one fraction proof, the m of equal-length tables opened
+    together), each table's tensors packed into input trees
+    (tlookup.pack_trees): tensor j (n_j variables, its padded layout with the table's
+    pad value T[0] (f(T[0]) for outputs) in the padding slots) is a block of 2^n_j
+    leaves at an offset o_j that is a multiple of 2^n_j in one of the trees, and the
+    trees' sizes are the set bits of the total size, so nothing is proved beyond the
+    tensors' padded layouts. tlookup leaves a claim X(rho) on each tree's leaves at its
+    point rho (of the tree's depth), and
+        X(rho) = sum_j eq(rho[n_j:], bits of o_j / 2^n_j) [x_j(rho[:n_j]) + T0 (1 - ind_j(rho[:n_j]))],
+    x_j tensor j's zero-padded layout, ind_j the extension of its real-slot indicator.
+    A tree of one tensor (n_j = the depth) gives its claim x_j(rho) = X(rho) - T0 (1 - ind_j(rho))
+    directly; for a tree of several, the prover sends every x_j(rho[:n_j]) and the
+    verifier checks that they recombine into X(rho). The x_j are claims on the tensors,
+    discharged with the other claims on committed tensors."""
+    g = ctx.graph
+    t0 = time.perf_counter()
+    lookups = []  # (key, table, which_names, nvars, packing, statement)
     for key, uses in _lookup_groups(g).items():
-        t0 = time.perf_counter()
         table = uses[0].table()
-        n = max(g.tensors[u.x].num_vars for u in uses)
-        count = 1 << (len(uses) - 1).bit_length()
-        st = tlookup.make_statement(table, count, 1 << n, include_table=True)
-        ctx.ch.transcript.absorb("nn/lookup-table", key.encode())
         which_names = [("x", [u.x for u in uses])] + ([("y", [u.y for u in uses])] if table.is_mapping else [])
-        if ctx.is_prover:
-            cat = {}
-            for which, names in which_names:
+        nvars = [g.tensors[nm].num_vars for nm in which_names[0][1]]
+        for _, names in which_names[1:]:
+            if [g.tensors[nm].num_vars for nm in names] != nvars:
+                raise AssertionError(f"lookup {key}: outputs laid out unlike their inputs")
+        packing = tlookup.pack_trees(nvars)
+        depths = [d for d, _ in packing]
+        st = tlookup.make_statement(table, 1, sum(1 << d for d in depths), include_table=True, trees=depths)
+        ctx.ch.transcript.absorb("nn/lookup-table", key.encode())
+        lookups.append((key, table, which_names, nvars, packing, st))
+    if not lookups:
+        return
+    sts = [lk[-1] for lk in lookups]
+    if ctx.is_prover:
+        leaves = [{which: [_tree_leaves(ctx, d, members, names, _pad_value(table, which))
+                           for d, members in packing] for which, names in which_names}
+                  for _, table, which_names, _, packing, _ in lookups]
+        _, proof, results = tlookup.prove_joint(ctx.ch.transcript, [
+            (table, lv["x"], lv.get("y"), st) for (_, table, _, _, _, st), lv in zip(lookups, leaves)])
+        ctx.ch.send_blob(proof.to_bytes())
+    else:
+        results = tlookup.verify_joint(ctx.ch.transcript, sts, ctx.ch.receive_blob("lookup proof"))
+    for i, ((key, table, which_names, nvars, packing, _), res) in enumerate(zip(lookups, results)):
+        for t, ((depth, members), (rho, totals)) in enumerate(zip(packing, res.inputs)):
+            for (which, names), total in zip(which_names, totals):
                 pad = _pad_value(table, which)
-                views = []
-                for name in names:
-                    shape = g.tensors[name].shape
-                    view = ctx.fr(name)
-                    if pad and L.padded_shape(shape) != shape:
-                        view = view + (1 - L.indicator(shape)) * pad
-                    views.append(view.pad(1 << n, pad))
-                views += [FrTensor.full(1 << n, pad)] * (count - len(uses))
-                cat[which] = FrTensor.cat(views)
-            fork = ctx.ch.transcript.fork()
-            _, proof = tlookup.prove(ctx.ch.transcript, table, cat["x"], cat.get("y"), num=count, statement=st)
-            ctx.ch.send_blob(proof.to_bytes())
-            try:  # the claims' point (the fork ends in the transcript's state)
-                res = tlookup.verify(fork, st, proof)
-            except VerificationError:
-                if ctx.debug:
-                    raise AssertionError(f"prover: the lookup in {key} does not hold")
-                # a witness outside the table: the verifier rejects this lookup; what
-                # follows only keeps the proof well-formed
-                res = tlookup.LookupClaims(tuple([0] * (st.a)), (0,) * len(which_names), False, (), (), 0)
-        else:
-            proof = tlookup.LookupProof.from_bytes(ctx.ch.receive_blob("lookup proof"), st)
-            res = tlookup.verify(ctx.ch.transcript, st, proof)
-        rho = list(res.input_point)
-        rho_low, rho_top = rho[:n], rho[n:]
-        for (which, names), total in zip(which_names, res.input_values):
-            pad = _pad_value(table, which)
-            subpoints = [rho_low[:g.tensors[nm].num_vars] for nm in names]
-            vals = ctx.message("nn/lookup-split", len(names),
-                               lambda: [ctx.evaluate(nm, p) for nm, p in zip(names, subpoints)])
-            acc = 0
-            eqs = FrTensor.eq(rho_top).to_ints() if rho_top else [1]
-            for i, (nm, p, v) in enumerate(zip(names, subpoints, vals)):
-                z = 1
-                for c in rho_low[len(p):]:
-                    z = z * (1 - c) % R
-                ind = L.indicator_mle(g.tensors[nm].shape, p) * z % R
-                acc += eqs[i] * (v * z + pad * (1 - ind))
-                ctx.claim(nm, p, v)
-            acc += pad * sum(eqs[len(names):])
-            ctx.check(acc % R == total % R, f"lookup {key}: the per-tensor claims do not add up")
-        timings["lookups_s"] = timings.get("lookups_s", 0.0) + time.perf_counter() - t0
+                outside = [pad * (1 - L.indicator_mle(g.tensors[names[j]].shape, rho[:nvars[j]])) % R
+                           for j, _ in members]
+                if len(members) == 1:
+                    j = members[0][0]
+                    ctx.claim(names[j], rho, (total - outside[0]) % R)
+                    continue
+                subpoints = [list(rho[:nvars[j]]) for j, _ in members]
+                vals = ctx.message("nn/lookup-split", len(members), lambda: [
+                    (b - o) % R for b, o in zip(_block_values(leaves[i][which][t], members, nvars, rho), outside)])
+                acc = 0
+                for (j, off), p, v, o in zip(members, subpoints, vals, outside):
+                    n = nvars[j]
+                    block = off >> n
+                    acc += eq_eval(rho[n:], [(block >> bit) & 1 for bit in range(depth - n)]) * (v + o)
+                    ctx.claim(names[j], p, v)
+                ctx.check(acc % R == total % R, f"lookup {key}: the per-tensor claims do not add up")
+    timings["lookups_s"] = timings.get("lookups_s", 0.0) + time.perf_counter() - t0
 
 
 def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
