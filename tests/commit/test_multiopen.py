@@ -213,3 +213,16 @@ def test_hiding_commitments_are_refused():
     c, _ = hyrax.commit_hiding(FrTensor.from_ints([1, 2, 3, 4]), 4)
     with pytest.raises(ValueError, match="hiding"):
         mo.verify(_t(), [mo.PointClaim("h", (1, 2), 0)], {"h": c}, b"")
+
+
+def test_rows_claim_without_rows_states_zero():
+    E = np.arange(12).reshape(4, 3)
+    coms = {"E": _commit(E, 8)}
+    for v, ok in ((0, True), (5, False)):
+        cl = [mo.RowsClaim("E", (), (), (3, 4), v)]
+        proof = mo.prove(_t(), cl, {"E": E}, coms).to_bytes()
+        if ok:
+            mo.verify(_t(), cl, coms, proof)
+        else:
+            with pytest.raises(VerificationError):
+                mo.verify(_t(), cl, coms, proof)

@@ -151,6 +151,8 @@ def _rows_terms(j: int, cl: RowsClaim, com: Commitment) -> list[_Term]:
             part = "tail" if tail[pos] else "main"
             slot = acc.setdefault((part, u_col), {})
             slot[pos] = (slot.get(pos, 0) + wt) % R
+    if not acc:  # no rows: the claim is "0 = value", kept as a term of zero weights
+        acc[("main", tuple(u + [0] * (c - lp)) if lp <= c else tuple(u[:c]))] = {}
     out = []
     for (part, u_col), ws in acc.items():
         e = [0] * lay.num_rows
