@@ -67,7 +67,7 @@ PINS = {
     "tlookup": "e457f72e819737b78bc0e45bb3df47747caa6e86e497775f1890846d5ced4643",
     # zkAttn's statement changed on main (the audit, b4bc6d8); recomputed from main's own
     # code at b4bc6d8 with the native module of before the perf work (94ef347c... before)
-    "zkattn": "a051c4e177bd29c74b5ab4db725bce6f06eac46f1fb5e1fd854f5fb8c52a1564",
+    "zkattn": "7ab04e027ecf140c81e2d7acb89a220f309d99384d82feaa1d0226dd8f3281c2",
 }
 
 

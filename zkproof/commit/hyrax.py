@@ -307,8 +307,13 @@ class Commitment:
         return len(self.rows)
 
     def to_bytes(self) -> bytes:
-        """The row points, 48 bytes each (sizes are part of the statement, not encoded)."""
-        return self.rows.to_bytes()
+        """The row points, 48 bytes each (sizes are part of the statement, not encoded).
+        Computed once (a commitment is immutable; model weights are absorbed per proof)."""
+        b = self.__dict__.get("_bytes")
+        if b is None:
+            b = self.rows.to_bytes()
+            object.__setattr__(self, "_bytes", b)
+        return b
 
     def statement_bytes(self) -> bytes:
         """The commitment with its sizes, canonically: u8 axes || u64 dims || u64 gen_dim

@@ -351,8 +351,8 @@ def prove(transcript: Transcript, claims: Sequence, tensors: Callable[[str], np.
     entries = _entries(_terms(claims, commitments), commitments)
     c, k = _sizes(entries)
     G = 1 << c
-    W = FrTensor.zeros(G << k)
-    B = FrTensor.zeros(G << k)
+    W = FrTensor(np.zeros((G << k, 4), dtype=np.uint64))  # zero is the all-zero limbs
+    B = FrTensor(np.zeros((G << k, 4), dtype=np.uint64))
     cache: dict = {}
     arrays: dict = {}
     for i, ((g, u_col, lay, part), terms) in enumerate(entries):

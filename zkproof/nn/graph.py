@@ -274,9 +274,16 @@ class Statement:
         return cls(public, coms)
 
 
+WIDE_ROW_VARS = 12
+
+
 def default_gen_dim(num_vars: int) -> int:
-    """Hyrax row length for a padded layout of 2^num_vars entries: about the square root."""
-    return 1 << ((num_vars + 1) // 2)
+    """Hyrax row length for a padded layout of 2^num_vars entries: the whole layout up to
+    2^WIDE_ROW_VARS (4096) columns. Wide rows make commitments small (2^num_vars / 4096
+    rows of 48 bytes: they are carried in proofs) and the verifier's MSM short; the
+    openings (zkproof.commit.multiopen) run one IPA over the widest row whatever the
+    number of tensors, so its cost does not grow with the row length of each."""
+    return 1 << min(num_vars, WIDE_ROW_VARS)
 
 
 def commit_tensor(values, gen_dim: int | None = None) -> hyrax.Commitment:
