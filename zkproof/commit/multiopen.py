@@ -53,7 +53,7 @@ import numpy as np
 from . import ipa
 from .g1 import G1Point, G1Tensor, msm
 from .hyrax import (Commitment, Layout, _check_point, _mask_key, _row_weights, _split_point, ipa_generator,
-                    row_generators)
+                    padded_int_rows, row_generators)
 from .. import _native
 from ..claims_reduce import prefix_eq_eq
 from ..errors import MalformedProof, OpeningError
@@ -268,38 +268,6 @@ class MultiOpening:
 
 
 # ---------------------------------------------------------------------------- prover
-def padded_int_rows(a: np.ndarray, lay: Layout, rows=None) -> np.ndarray:
-    """The padded layout of the integer tensor a (natural order, shape lay.shape) as an
-    int64 matrix of gen_dim columns: every padded row (rows None; 2^(n-c), at least one) or
-    the padded rows `rows` (an index array), zero outside the tensor."""
-    G = lay.gen_dim
-    shape = lay.shape
-    if rows is None:
-        padded = tuple(1 << (d - 1).bit_length() for d in shape)
-        if padded == shape:
-            flat = np.ascontiguousarray(a, dtype=np.int64).reshape(-1)
-        else:
-            buf = np.zeros(padded, dtype=np.int64)
-            buf[tuple(slice(0, d) for d in shape)] = a
-            flat = buf.reshape(-1)
-        if len(flat) < G:
-            flat = np.concatenate([flat, np.zeros(G - len(flat), dtype=np.int64)])
-        return flat.reshape(-1, G)
-    f = np.asarray(rows, dtype=np.int64)[:, None] * G + np.arange(G, dtype=np.int64)[None, :]
-    valid = (f >> lay.nvars) == 0
-    nat = np.zeros_like(f)
-    stride, lo = 1, 0
-    for d in reversed(shape):
-        w = (d - 1).bit_length()
-        i = (f >> lo) & ((1 << w) - 1)
-        valid &= i < d
-        nat += i * stride
-        stride *= d
-        lo += w
-    flat = np.asarray(a).reshape(-1)
-    return np.where(valid, flat[np.where(valid, nat, 0)], 0).astype(np.int64)
-
-
 def fold_int_rows(a: np.ndarray, lay: Layout, e: FrTensor, cache: dict | None = None) -> FrTensor:
     """sum_r e(r) T_r (length gen_dim) for the integer tensor a (natural order) laid out as
     `lay`, e over the stored rows: natively on the integers (no field conversion of a).

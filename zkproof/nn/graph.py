@@ -290,10 +290,16 @@ def commit_tensor(values, gen_dim: int | None = None) -> hyrax.Commitment:
     """The shaped Hyrax commitment of an integer array (e.g. model weights, made once and
     given to prove/verify as an external commitment). Its padding is outside the
     commitment (zkproof.commit.hyrax), so openings are of the zero-padded layout."""
-    a = np.asarray(values)
-    shape = a.shape if a.ndim else (1,)
-    t = FrTensor.from_ints(a.reshape(-1).astype(np.int64))
-    return hyrax.commit(t, gen_dim or default_gen_dim(L.num_vars(shape)), shape=shape)
+    return commit_tensors([values], [gen_dim])[0]
+
+
+def commit_tensors(arrays, gen_dims=None) -> list:
+    """commit_tensor for several arrays at once (batched MSMs: hyrax.commit_int_tensors)."""
+    arrays = [np.asarray(a) for a in arrays]
+    arrays = [a if a.ndim else a.reshape(1) for a in arrays]
+    gen_dims = gen_dims or [None] * len(arrays)
+    gds = [g or default_gen_dim(L.num_vars(a.shape)) for a, g in zip(arrays, gen_dims)]
+    return hyrax.commit_int_tensors(arrays, gds)
 
 
 # ---------------------------------------------------------------------- context
@@ -549,9 +555,8 @@ def prove(graph: Graph, witness: dict, commitments: dict | None = None, timings:
     coms = dict(commitments or {})
     ctx = _Context(graph, None, True, witness)
     ctx.debug = debug
-    for name in graph.committed():
-        if name not in coms:
-            coms[name] = commit_tensor(witness[name])
+    own = [n for n in graph.committed() if n not in coms]
+    coms.update(zip(own, commit_tensors([witness[n] for n in own])))
     timings["commit_s"] = time.perf_counter() - t0
     st = Statement({n: witness[n] for n in graph.public()}, coms)
     transcript = _transcript(graph)
