@@ -153,7 +153,7 @@ void register_fr(py::module_ &m) {
         need_len(O, "out", cols);
         ZK_DISPATCH(A.cuda, fold_rows_i64(O.as<Fr>(), A.as<int64_t>(), rows, cols, E.as<Fr>()));
     }, py::arg("out"), py::arg("A"), py::arg("rows"), py::arg("cols"), py::arg("e"),
-       "out[j] = sum_i e[i] A[i][j], A an int64 rows x cols matrix (row-major), e field weights");
+       "out[j] += sum_i e[i] A[i][j], A an int64 rows x cols matrix (row-major), e field weights");
 }
 
 }  // namespace zk

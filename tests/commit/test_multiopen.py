@@ -34,24 +34,25 @@ def _row_value(a, rows, weights, u):
 
 
 # ---------------------------------------------------------------- native fold and helpers
-@pytest.mark.parametrize("rows,cols", [(1, 1), (3, 5), (17, 9), (8, 64), (33, 7)])
+@pytest.mark.parametrize("rows,cols", [(1, 1), (3, 5), (17, 9), (8, 64), (33, 7), (300, 300)])
 def test_fold_rows_i64_matches_field_partial_eval(rows, cols):
     rng = np.random.default_rng(rows * 100 + cols)
     A = rng.integers(-2**62, 2**62, size=rows * cols)
     A[::3] = 0
     e = FrTensor.random(rows, seed=rows)
     e.data[rows // 2] = 0  # a skipped row
-    got = FrTensor.empty(cols)
+    start = FrTensor.random(cols, seed=cols)  # the fold accumulates into its output
+    got = start.copy()
     _native.fr_fold_rows_i64(got.data, A, rows, cols, e.data)
     ref = FrTensor.empty(cols)
     _native.fr_partial_eval(ref.data, FrTensor.from_ints(A).data, rows, cols, e.data, 0)
-    assert got == ref
+    assert got == ref + start
 
 
 def test_fold_rows_i64_extremes():
     A = np.array([2**63 - 1, -2**63 + 1, -1, 1] * 4, dtype=np.int64)
     e = FrTensor.from_ints([R - 1, R - 2, 1, 12345])
-    got = FrTensor.empty(4)
+    got = FrTensor.zeros(4)
     _native.fr_fold_rows_i64(got.data, A, 4, 4, e.data)
     ref = FrTensor.empty(4)
     _native.fr_partial_eval(ref.data, FrTensor.from_ints(A).data, 4, 4, e.data, 0)

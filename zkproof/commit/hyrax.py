@@ -580,8 +580,10 @@ def _row_weights(lay: Layout, u_row: Sequence[int], part: str) -> FrTensor:
             e = FrTensor(np.ascontiguousarray(full.data[rows]))
     if not lay.tail:
         return e
-    sel = lay.tail_rows() if part == "tail" else ~lay.tail_rows()
-    return e * FrTensor.from_ints(sel.astype(np.int64))
+    off = ~lay.tail_rows() if part == "tail" else lay.tail_rows()
+    data = np.array(e.data)
+    data[off] = 0  # zero is the all-zero limbs (no field product for a 0/1 selection)
+    return FrTensor(data)
 
 
 def _check_point(u) -> list[int]:

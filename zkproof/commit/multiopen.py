@@ -216,9 +216,16 @@ def col_eval(lay: Layout, part: str, u_col: Sequence[int], r: Sequence[int]) -> 
 
 def col_vector(lay: Layout, part: str, u_col: Sequence[int]) -> FrTensor:
     """eq(u_col) o mask_part, length gen_dim (the prover's b)."""
-    b = FrTensor.eq(list(u_col))
+    b = FrTensor.empty(lay.gen_dim)
+    _col_vector_into(b.data, lay, part, u_col)
+    return b
+
+
+def _col_vector_into(out: np.ndarray, lay: Layout, part: str, u_col: Sequence[int]) -> None:
+    _native.fr_eq_table(out, [int(x) % R for x in u_col], 1)
     mask = lay.mask(part)
-    return b if mask is None else b * FrTensor.from_ints(mask.astype(np.int64))
+    if mask is not None:
+        out[~mask] = 0  # zero is the all-zero limbs
 
 
 # ------------------------------------------------------------------------- statement
@@ -268,19 +275,18 @@ class MultiOpening:
 
 
 # ---------------------------------------------------------------------------- prover
-def fold_int_rows(a: np.ndarray, lay: Layout, e: FrTensor, cache: dict | None = None) -> FrTensor:
-    """sum_r e(r) T_r (length gen_dim) for the integer tensor a (natural order) laid out as
-    `lay`, e over the stored rows: natively on the integers (no field conversion of a).
-    Only the rows with a non-zero weight are read; cache (optional dict) keeps the whole
-    padded matrix of a between calls when most rows are used."""
+def fold_int_rows(out: FrTensor, a: np.ndarray, lay: Layout, e: FrTensor, cache: dict | None = None) -> None:
+    """out += sum_r e(r) T_r (length gen_dim) for the integer tensor a (natural order) laid
+    out as `lay`, e over the stored rows: natively on the integers (no field conversion of
+    a). Only the rows with a non-zero weight are read; cache (optional dict) keeps the
+    whole padded matrix of a between calls when most rows are used."""
     stored = lay.stored_rows()
     nz = np.flatnonzero(e.data.any(axis=1))
-    out = FrTensor.empty(lay.gen_dim)
     if len(nz) == 0:
-        return FrTensor.zeros(lay.gen_dim)
+        return
     if 4 * len(nz) < len(stored):
         mat = padded_int_rows(a, lay, stored[nz])
-        w = FrTensor(np.ascontiguousarray(e.data[nz]))
+        w = np.ascontiguousarray(e.data[nz])
     else:
         key = id(a)
         mat = cache.get(key) if cache is not None else None
@@ -288,11 +294,9 @@ def fold_int_rows(a: np.ndarray, lay: Layout, e: FrTensor, cache: dict | None = 
             mat = padded_int_rows(a, lay)
             if cache is not None:
                 cache[key] = mat
-        wd = np.zeros((len(mat), 4), dtype=np.uint64)
-        wd[stored] = e.data
-        w = FrTensor(wd)
-    _native.fr_fold_rows_i64(out.data, mat.reshape(-1), len(mat), lay.gen_dim, w.data)
-    return out
+        w = np.zeros((len(mat), 4), dtype=np.uint64)
+        w[stored] = e.data
+    _native.fr_fold_rows_i64(out.data, mat.reshape(-1), len(mat), lay.gen_dim, w)
 
 
 def _powers(rho: int, n: int) -> list[int]:
@@ -324,18 +328,17 @@ def prove(transcript: Transcript, claims: Sequence, tensors: Callable[[str], np.
     cache: dict = {}
     arrays: dict = {}
     for i, ((g, u_col, lay, part), terms) in enumerate(entries):
-        B.data[i * G:i * G + g] = col_vector(lay, part, u_col).data
+        # (views into W and B, no per-entry temporaries: small native calls are cheap only
+        # while they stay on one thread)
+        _col_vector_into(B.data[i * G:i * G + g], lay, part, u_col)
         by_tensor: dict = {}
         for t in terms:  # one fold per tensor: its terms' weights combined first
             e = t.e * pw[t.claim]
             by_tensor[t.name] = e if t.name not in by_tensor else by_tensor[t.name] + e
-        acc = None
         for name, e in by_tensor.items():
             if name not in arrays:
                 arrays[name] = np.asarray(get(name))
-            f = fold_int_rows(arrays[name], commitments[name].layout, e, cache)
-            acc = f if acc is None else acc + f
-        W.data[i * G:i * G + g] = acc.data
+            fold_int_rows(FrTensor(W.data[i * G:i * G + g]), arrays[name], commitments[name].layout, e, cache)
     del cache, arrays
     claimed = sum(p * (int(cl.value) % R) for p, cl in zip(pw, claims)) % R
     if check and W.inner(B) != claimed:
