@@ -14,9 +14,10 @@ any order, on any machine (zkproof.nn.distributed). Each segment proves "committ
 stages(committed input)"; chained through the commitments, the file proves
 "output = model(tokens)" for the committed model.
 
-File (a zkproof.wire.Envelope, protocol "nn-model/v1"):
+File (a zkproof.wire.Envelope, protocol "nn-model/v2"):
   statement: model digest (32 bytes), T (u64), tokens (u64 each), k (u64), cuts (u64 each),
-             output (i64 each, T x hidden or T x vocab), the boundary commitments (rows of
+             output (T x hidden or T x vocab: u8 width w in {1, 2, 4, 8}, the smallest that
+             holds every value, then w-byte little-endian signed values), the boundary commitments (rows of
              48 bytes; lengths and row sizes from the layout), then per segment the
              commitments the prover made (its committed tensors other than weights and
              boundaries, in graph order);
@@ -43,7 +44,7 @@ from .build import ModelGraph, QuantizedModel, build_graph, num_stages
 
 log = logging.getLogger(__name__)
 
-PROTOCOL_ID = "nn-model/v1"
+PROTOCOL_ID = "nn-model/v2"
 
 
 def _gen_dim(shape) -> int:
@@ -60,6 +61,34 @@ def _read_com(r: Reader, shape) -> hyrax.Commitment:
 def _com_from_bytes(data: bytes, shape) -> hyrax.Commitment:
     """A commitment of a tensor of `shape` in the layout's default rows (what nn.graph makes)."""
     return hyrax.Commitment.from_bytes(data, int(np.prod(shape)), _gen_dim(shape), shape=tuple(shape))
+
+
+_WIDTHS = (1, 2, 4, 8)
+
+
+def _width(a: np.ndarray) -> int:
+    lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
+    return next(w for w in _WIDTHS if -(1 << (8 * w - 1)) <= lo and hi < 1 << (8 * w - 1))
+
+
+def write_ints(w: Writer, a) -> None:
+    """A signed integer array, compactly: u8 width (1, 2, 4 or 8 bytes: the smallest that
+    holds every value), then the values as little-endian two's complement of that width."""
+    a = np.asarray(a, dtype=np.int64).reshape(-1)
+    width = _width(a)
+    w.u8(width).raw(a.astype(f"<i{width}").tobytes())
+
+
+def read_ints(r: Reader, n: int, what: str) -> np.ndarray:
+    """Inverse of write_ints for n values (int64); MalformedProof on a width that is not
+    one of 1, 2, 4, 8 or not the smallest (one encoding per array)."""
+    width = r.u8(f"{what} width")
+    if width not in _WIDTHS:
+        raise MalformedProof(f"{what}: integer width {width} (expected 1, 2, 4 or 8)")
+    a = np.frombuffer(r.raw(width * n, what), dtype=f"<i{width}").astype(np.int64)
+    if _width(a) != width:
+        raise MalformedProof(f"{what}: integers of width {width} that fit a smaller one (non-canonical)")
+    return a
 
 
 def segment_graph(mc: ModelCommitment, seq: int, start: int, end: int, label: str) -> ModelGraph:
@@ -94,14 +123,13 @@ class InferenceStatement:
         w.u64(len(self.cuts))
         for c in self.cuts:
             w.u64(c)
-        for v in self.output.reshape(-1):
-            w.i64(int(v))
+        write_ints(w, self.output)
         for c in self.cuts[1:-1]:
             w.raw(self.boundaries[f"boundary.{c}"].to_bytes())
         return w.bytes()
 
     def hash(self) -> str:
-        return hashlib.sha256(b"zkproof/nn-model/v1\0" + self.global_bytes()).hexdigest()
+        return hashlib.sha256(b"zkproof/nn-model/v2\0" + self.global_bytes()).hexdigest()
 
     def to_bytes(self) -> bytes:
         w = Writer().raw(self.global_bytes())
@@ -139,7 +167,7 @@ def parse_statement(data: bytes, mc: ModelCommitment):
     except ValueError as e:
         raise MalformedProof(str(e)) from None
     shape = output_shape(mc, T)
-    output = np.array([r.i64("output") for _ in range(shape[0] * shape[1])], dtype=np.int64).reshape(shape)
+    output = read_ints(r, shape[0] * shape[1], "output").reshape(shape)
     bounds = {f"boundary.{c}": _read_com(r, (T, mc.config.hidden)) for c in cuts[1:-1]}
     st = InferenceStatement(digest, tokens, cuts, output, bounds)
     h = st.hash()
