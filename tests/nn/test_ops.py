@@ -218,35 +218,6 @@ def test_outside_eq_mle_matches_the_table():
         assert (FrTensor.eq(r) * ind).evaluate(v) == prefix_eq_eq(count, r, v)
 
 
-@pytest.mark.parametrize("junk", [False, True])
-def test_packed_reduction_rejects_junk_padding(junk):
-    """Three tensors of different sizes, several claims each, packed into one sumcheck;
-    a non-zero padding slot in one of them is rejected."""
-    shapes = [(3, 5), (2,), (5, 3, 3)]
-    ts = [L.to_padded(np.arange(int(np.prod(s))).reshape(s) + 1) for s in shapes]
-    if junk:
-        data = ts[2].to_ints()
-        data[3] = 9  # (0, 0, 3): a padding column
-        ts[2] = type(ts[2]).from_ints(data)
-    rng = np.random.default_rng(0)
-    claims = []
-    for t, c in zip(ts, (2, 1, 3)):
-        n = len(t).bit_length() - 1
-        pts = [[int(x) for x in rng.integers(1, 1000, n)] for _ in range(c)]
-        claims.append([(p, t.evaluate(p)) for p in pts])
-    outs = [1 - L.indicator(s) for s in shapes]
-    ch = ProverChannel(Transcript("packed"))
-    red = claims_reduce.prove_packed(ch, ts, claims, outs)
-    mles = [lambda r, p, s=s: L.outside_eq_mle(s, r, p) for s in shapes]
-    vc = VerifierChannel(Transcript("packed"), ch.bytes())
-    if junk:
-        with pytest.raises(VerificationError):
-            claims_reduce.verify_packed(vc, [len(t).bit_length() - 1 for t in ts], claims, mles)
-    else:
-        got = claims_reduce.verify_packed(vc, [len(t).bit_length() - 1 for t in ts], claims, mles)
-        assert got == red and all(t.evaluate(p) == v for t, (p, v) in zip(ts, got))
-
-
 @pytest.mark.parametrize("axes", [(1, 0, 2), (2, 0, 1), (0, 2, 1)])
 def test_permute_and_heads(axes):
     from zkproof.nn.reshape import Permute, merge_heads, split_heads
