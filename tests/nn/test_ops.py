@@ -160,6 +160,33 @@ def test_input_not_the_committed_one_rejected():
         verify(mlp_graph(), st, proof)
 
 
+def test_weight_other_than_the_committed_one_rejected():
+    """The prover proves with a weight W' (one entry changed) against the commitment of W:
+    the claim on the weight (opened directly, it has one claim) is W'(u), not W(u)."""
+    g = mlp_graph()
+    wit = g.forward(mlp_inputs())
+    coms = {"w": commit_tensor(wit["w"])}
+    bad = dict(wit)
+    bad["w"] = wit["w"].copy()
+    bad["w"][1, 2] += 1
+    bad.update(mlp_graph().forward({**mlp_inputs(), "w": bad["w"]}))
+    st, proof = prove(g, bad, coms)
+    with pytest.raises(VerificationError):
+        verify(mlp_graph(), st, proof)
+
+
+def test_commitments_swapped_between_tensors_rejected():
+    """Two committed tensors of one shape (z's output chunks y0, y1) with their
+    commitments swapped in the statement."""
+    g = mlp_graph()
+    st, proof = prove(g, g.forward(mlp_inputs()))
+    verify(mlp_graph(), st, proof)
+    st.commitments["z.y0"], st.commitments["z.y1"] = st.commitments["z.y1"], st.commitments["z.y0"]
+    assert st.commitments["z.y0"] != st.commitments["z.y1"]
+    with pytest.raises(VerificationError):
+        verify(mlp_graph(), st, proof)
+
+
 def test_tampered_proof_bytes_rejected():
     g = mlp_graph()
     st, proof = prove(g, g.forward(mlp_inputs()))
