@@ -227,3 +227,19 @@ def test_rows_claim_without_rows_states_zero():
         else:
             with pytest.raises(VerificationError):
                 mo.verify(_t(), cl, coms, proof)
+
+
+def test_one_scalar_tensor_row_of_one():
+    """gen_dim 1: a column sumcheck of no variables and an IPA over one generator."""
+    a = np.array([-7])
+    coms = {"s": _commit(a, 1)}
+    cl = [mo.PointClaim("s", (), -7 % R), mo.PointClaim("s", (5,), (-7 * (1 - 5)) % R)]
+    mo.verify(_t(), cl, coms, mo.prove(_t(), cl, {"s": a}, coms, check=True).to_bytes())
+    with pytest.raises(VerificationError):
+        bad = [mo.PointClaim("s", (), 7)]
+        mo.verify(_t(), bad, coms, mo.prove(_t(), bad, {"s": a}, coms).to_bytes())
+
+
+def test_claim_on_a_tensor_without_commitment_is_refused():
+    with pytest.raises(ValueError, match="no commitment"):
+        mo.verify(_t(), [mo.PointClaim("nope", (1,), 0)], {}, b"")

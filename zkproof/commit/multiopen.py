@@ -165,7 +165,9 @@ def _rows_terms(j: int, cl: RowsClaim, com: Commitment) -> list[_Term]:
 def _terms(claims, commitments) -> list[_Term]:
     out = []
     for j, cl in enumerate(claims):
-        com = commitments[cl.name]
+        com = commitments.get(cl.name)
+        if not isinstance(com, Commitment):
+            raise ValueError(f"claims[{j}] is on {cl.name!r}, which has no commitment")
         if com.hiding:
             raise ValueError(f"{cl.name!r}: multiopen does not open hiding commitments (it is not zero-knowledge)")
         if isinstance(cl, PointClaim):
@@ -316,11 +318,11 @@ def prove(transcript: Transcript, claims: Sequence, tensors: Callable[[str], np.
     if not claims:
         raise ValueError("nothing to open: no claims")
     get = tensors if callable(tensors) else tensors.__getitem__
+    entries = _entries(_terms(claims, commitments), commitments)
     stmt, _ = _statement_bytes(claims, commitments)
     transcript.absorb("multiopen/statement", PROTOCOL_ID.encode() + stmt)
     rho = transcript.challenge("multiopen/rho")
     pw = _powers(rho, len(claims))
-    entries = _entries(_terms(claims, commitments), commitments)
     c, k = _sizes(entries)
     G = 1 << c
     W = FrTensor(np.zeros((G << k, 4), dtype=np.uint64))  # zero is the all-zero limbs
@@ -361,8 +363,8 @@ def verify(transcript: Transcript, claims: Sequence, commitments: Mapping[str, C
     claims and commitments, never from the proof."""
     if not claims:
         raise ValueError("nothing to open: no claims")
-    stmt, names = _statement_bytes(claims, commitments)
     entries = _entries(_terms(claims, commitments), commitments)  # ValueError on bad claims
+    stmt, names = _statement_bytes(claims, commitments)
     c, k = _sizes(entries)
     if isinstance(proof, (bytes, bytearray, memoryview)):
         rd = Reader(bytes(proof))
