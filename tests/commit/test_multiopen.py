@@ -243,3 +243,18 @@ def test_one_scalar_tensor_row_of_one():
 def test_claim_on_a_tensor_without_commitment_is_refused():
     with pytest.raises(ValueError, match="no commitment"):
         mo.verify(_t(), [mo.PointClaim("nope", (1,), 0)], {}, b"")
+
+
+@pytest.mark.cuda
+def test_fold_rows_i64_gpu_matches_cpu():
+    import cupy as cp
+    rng = np.random.default_rng(7)
+    for rows, cols in ((1, 1), (33, 7), (300, 4096)):
+        A = rng.integers(-2**62, 2**62, size=rows * cols)
+        e = FrTensor.random(rows, seed=rows)
+        e.data[0] = 0
+        start = FrTensor.random(cols, seed=cols)
+        oc, og = start.copy(), start.to("cuda")
+        _native.fr_fold_rows_i64(oc.data, A, rows, cols, e.data)
+        _native.fr_fold_rows_i64(og.data, cp.asarray(A), rows, cols, e.to("cuda").data)
+        assert og == oc
