@@ -195,6 +195,7 @@ class SegmentJob:
     boundary_in: np.ndarray | None
     boundary_coms: dict                    # name -> commitment bytes
     profile: bool = False
+    witness: dict | None = None            # the segment's forward pass when already run (local proofs)
 
 
 def _writer_len(ch) -> int:
@@ -211,7 +212,7 @@ def prove_segment(job: SegmentJob, on_stage=None):
     qm = job.qm
     T = len(job.tokens)
     mg = segment_graph(mc, T, job.start, job.end, job.label)
-    witness = mg.graph.forward(qm.inputs(mg, job.tokens, job.boundary_in))
+    witness = job.witness if job.witness is not None else mg.graph.forward(qm.inputs(mg, job.tokens, job.boundary_in))
     coms = {n: mc.commitments[n] for n in mg.graph.tensors if n in mc.commitments}
     for n, b in job.boundary_coms.items():
         if n in mg.graph.tensors:
@@ -273,11 +274,14 @@ def _uninstrument(graph) -> None:
         op.__dict__.pop("backward", None)
 
 
-def boundaries_and_output(qm: QuantizedModel, tokens, cuts):
-    """Run the stages segment by segment: ({"boundary.c": ints}, output ints)."""
+def boundaries_and_output(qm: QuantizedModel, tokens, cuts, witnesses: list | None = None):
+    """Run the stages segment by segment: ({"boundary.c": ints}, output ints). witnesses
+    (optional list): receives each segment's whole forward pass (its witness)."""
     bounds, x = {}, None
     for a, b in zip(cuts, cuts[1:]):
         w = qm.forward(tokens, a, b, boundary=x)
+        if witnesses is not None:
+            witnesses.append(w)
         name = "output" if b == cuts[-1] else f"boundary.{b}"
         x = w[name]
         if name != "output":
@@ -291,11 +295,14 @@ def default_cuts(qm: QuantizedModel, segments: int = 1) -> list[int]:
     return sorted({round(i * n / segments) for i in range(segments + 1)})
 
 
-def prepare(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts):
-    """Forward pass, boundary commitments, statement hash, and one SegmentJob per segment."""
+def prepare(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts, keep_witness: bool = False):
+    """Forward pass, boundary commitments, statement hash, and one SegmentJob per segment.
+    keep_witness: the jobs carry their segment's forward pass (for a local prover, which
+    then does not run it again; not for jobs sent to other processes)."""
     tokens = np.asarray(tokens, dtype=np.int64).reshape(-1)
     cuts = check_cuts(cuts, num_stages(qm.config))
-    bounds, out = boundaries_and_output(qm, tokens, cuts)
+    witnesses: list = []
+    bounds, out = boundaries_and_output(qm, tokens, cuts, witnesses if keep_witness else None)
     bcoms = {n: G.commit_tensor(v, _gen_dim(v.shape)) for n, v in bounds.items()}
     st = InferenceStatement(bytes.fromhex(mc.digest()), tokens, cuts, out, bcoms)
     h = st.hash()
@@ -306,6 +313,8 @@ def prepare(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts):
     jobs = [SegmentJob(qm.subset([n for st_ in range(a, b) for n in stage_weights(qm.config, st_)]), mcb, tokens,
                        a, b, label_for(mc, h, a, b), None if a == 0 else bounds[f"boundary.{a}"], bbytes)
             for a, b in zip(cuts, cuts[1:])]
+    for job, w in zip(jobs, witnesses):
+        job.witness = w
     return st, jobs
 
 
@@ -329,7 +338,7 @@ def prove(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts=None, profile: d
     check_matches(mc, qm)
     t0 = time.perf_counter()
     cuts = cuts or default_cuts(qm, num_stages(qm.config))
-    st, jobs = prepare(qm, mc, tokens, cuts)
+    st, jobs = prepare(qm, mc, tokens, cuts, keep_witness=True)
     if profile is not None:
         profile.setdefault("forward+boundaries", [0.0, 0])[0] += time.perf_counter() - t0
         for job in jobs:
@@ -338,6 +347,7 @@ def prove(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts=None, profile: d
     bar = iter(progress(range(num_stages(qm.config)), desc="proving (per layer)", unit="layer", min_total=1))
     for job in jobs:
         results.append(prove_segment(job, on_stage=lambda _s: next(bar, None)))
+        job.witness = None  # (memory: a segment's witness is not needed once it is proved)
         if profile is not None:
             for k, (t, b) in results[-1][2].items():
                 row = profile.setdefault(k, [0.0, 0])
