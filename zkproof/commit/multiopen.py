@@ -52,11 +52,11 @@ import numpy as np
 
 from . import ipa
 from .g1 import G1Point, G1Tensor, msm
-from .hyrax import (Commitment, Layout, _check_point, _mask_key, _row_weights, _split_point, ipa_generator,
-                    padded_int_rows, row_generators)
+from .hyrax import (Commitment, Layout, _check_point, _mask_key, _powers, _row_weights, _split_point,
+                    ipa_generator, padded_int_rows, row_generators)
 from .. import _native
 from ..claims_reduce import prefix_eq_eq
-from ..errors import MalformedProof, OpeningError
+from ..errors import OpeningError
 from ..field.scalar import R, eq_eval
 from ..field.tensor import FrTensor
 from ..sumcheck import core as sc
@@ -301,14 +301,6 @@ def fold_int_rows(out: FrTensor, a: np.ndarray, lay: Layout, e: FrTensor, cache:
     _native.fr_fold_rows_i64(out.data, mat.reshape(-1), len(mat), lay.gen_dim, w)
 
 
-def _powers(rho: int, n: int) -> list[int]:
-    out, acc = [], 1
-    for _ in range(n):
-        out.append(acc)
-        acc = acc * rho % R
-    return out
-
-
 def prove(transcript: Transcript, claims: Sequence, tensors: Callable[[str], np.ndarray] | Mapping,
           commitments: Mapping[str, Commitment], check: bool = False) -> MultiOpening:
     """Prove every claim (PointClaim / RowsClaim) against commitments[claim.name], the
@@ -422,4 +414,4 @@ def proof_size(claims, commitments) -> int:
 
 
 __all__ = ["PointClaim", "RowsClaim", "MultiOpening", "prove", "verify", "col_eval", "col_vector",
-           "fold_int_rows", "padded_int_rows", "proof_size", "MalformedProof"]
+           "fold_int_rows", "proof_size"]
