@@ -5,8 +5,7 @@ Q, K, V drawn like real activations (N(0, 1) per entry, quantised at 2^in_frac),
 LAYERS x HEADS heads in one graph (the instance index in the top variables), every step
 proven (zkproof.nn.zkattn). Prints the prover time in zkLLM's sense (the backward pass,
 lookups and openings: everything after the commitments), the whole time (commitments
-included), the split (matmuls, lookups, commitments, openings (of which the packed claim
-reduction: reduce_s), other ops), the verify
+included), the split (matmuls, lookups, commitments, openings, other ops), the verify
 time, the proof size, the arithmetic floor of the sumchecks (field multiplications the
 sumcheck core performs x measured ns per multiply; lookups' and openings' own work is
 not in it), and the attention output's maximum and mean error against float softmax
@@ -80,14 +79,14 @@ def main(argv=None) -> int:
         "instances": H, "seq": T, "head_dim": d, "preset": args.preset,
         "prove_s": tm["prove_total_s"] - tm["commit_s"], "total_s": tm["prove_total_s"],
         "commit_s": tm["commit_s"], "matmuls_s": matmul_s, "other_ops_s": ops_s,
-        "lookups_s": tm.get("lookups_s", 0.0), "openings_s": tm["openings_s"], "reduce_s": tm["reduce_s"],
+        "lookups_s": tm.get("lookups_s", 0.0), "openings_s": tm["openings_s"],
         "verify_s": t_ver, "proof_bytes": len(proof), "floor_s": floor, "forward_s": t_fwd,
         "max_err": float(err.max()), "mean_err": float(err.mean()),
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20,
         "verified": ok,
     }
     print_table([row], ["instances", "seq", "head_dim", "prove_s", "total_s", "verify_s", "proof_bytes", "floor_s"])
-    print_table([row], ["commit_s", "matmuls_s", "other_ops_s", "lookups_s", "openings_s", "reduce_s", "forward_s",
+    print_table([row], ["commit_s", "matmuls_s", "other_ops_s", "lookups_s", "openings_s", "forward_s",
                         "max_err", "mean_err", "peak_rss_gib"])
     per_sumcheck = sumcheck_floor_rows(records, ns)
     print("core sumchecks (time vs their own floor):")

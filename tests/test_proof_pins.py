@@ -69,8 +69,9 @@ PINS = {
     # code at b4bc6d8 with the native module of before the perf work (94ef347c... before)
     # the graph's lookups became packed input trees (branch lookup-pack): a deliberate
     # protocol change of the lookup phase (a tree of one tensor sends no split value; all
-    # tables in one fraction proof, tlookup.prove_joint), recomputed from that code
-    "zkattn": "3ec902c65b72f15d316a37e1b5a27e98ab21c370f8ab44d321d0ca87b64b21ed",
+    # tables in one fraction proof, tlookup.prove_joint) and openings through commit.multiopen with wide rows (branch
+    # openings): both deliberate; recomputed from the merged code
+    "zkattn": "5ba61dfb1201a870b8d70b545bb58a50a2806b05b4daf3acbe5a22cb035235b8",
 }
 
 

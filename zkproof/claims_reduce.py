@@ -24,7 +24,6 @@ from typing import Callable, Sequence
 
 from .errors import ClaimMismatch
 from .field.scalar import R, eq_eval
-from . import _native
 from .field.tensor import FrTensor
 
 TERMS = [(1, (0, 1))]
@@ -111,7 +110,7 @@ def verify(ch, n: int, claims: Sequence[tuple], outside_mle: Callable | None = N
     return point, finals[0]
 
 
-# ----------------------------------------------------------------------------- packed
+# ----------------------------------------------------------------------------- helpers
 class EqCache:
     """eq(u, .) tables by point (several tensors are evaluated, or weighted, at one
     point: build its table once). Keeps the `keep` most recent tables."""
@@ -141,41 +140,6 @@ class EqCache:
         return t.inner(self.table(point))
 
 
-def _pack_layout(sizes_log: Sequence[int]):
-    """Offsets of tensors of 2^n_j entries packed largest first (each block aligned to
-    its own size), and N with 2^N >= the total. Returns (order, offsets, N)."""
-    order = sorted(range(len(sizes_log)), key=lambda j: -sizes_log[j])
-    offsets = [0] * len(sizes_log)
-    pos = 0
-    for j in order:
-        offsets[j] = pos
-        pos += 1 << sizes_log[j]
-    N = max(0, (pos - 1).bit_length())
-    return order, offsets, N
-
-
-def _bits(x: int, n: int) -> list[int]:
-    return [(x >> i) & 1 for i in range(n)]
-
-
-def _block_eq(point, n_j: int, offset: int) -> int:
-    """eq(point[n_j:], block index of the tensor at `offset`)."""
-    hi = list(point[n_j:])
-    return eq_eval(hi, _bits(offset >> n_j, len(hi))) if hi else 1
-
-
-def _absorb_packed(ch, sizes_log, claims_per) -> tuple[int, int, list[int]]:
-    ch.transcript.absorb_int("reduce/packed", len(sizes_log))
-    for n, claims in zip(sizes_log, claims_per):
-        ch.transcript.absorb_int("reduce/n", n)
-        for point, value in claims:
-            if len(point) != n:
-                raise ValueError(f"a claim has {len(point)} coordinates, its tensor {n} variables")
-            ch.transcript.absorb_frs("reduce/claims", list(point) + [value])
-    _, _, N = _pack_layout(sizes_log)
-    return ch.challenge("reduce/alpha"), ch.challenge("reduce/gamma"), ch.challenges("reduce/r", N)
-
-
 def prefix_eq_eq(count: int, r: Sequence[int], v: Sequence[int]) -> int:
     """sum_{x < count} eq(r, x) eq(v, x) over 2^len(r) indices, in O(len(r)): the
     extension at v of the table eq(r, .) restricted to [0, count). (With r = v's
@@ -191,153 +155,3 @@ def prefix_eq_eq(count: int, r: Sequence[int], v: Sequence[int]) -> int:
             acc = w0 * acc % R
         full = full * (w0 + w1) % R
     return full if count >= 1 << k else acc
-
-
-def _packed_terms():
-    """tables: 0 = T (packed tensors), 1 = W' (packed weights, padding term included)."""
-    return [(1, (0, 1))]
-
-
-def prove_packed(ch, tensors: Sequence[FrTensor], claims_per: Sequence[Sequence[tuple]],
-                 outsides: Sequence[FrTensor | None], eq_cache: EqCache | None = None):
-    """Reduce the claims on several tensors, and their padding checks, to ONE degree-2
-    sumcheck over the tensors packed into one table (largest first, each block aligned to
-    its size). Statement: for every tensor j its claims t_j(u) = v and "t_j is zero where
-    outsides[j] is one". With alpha, gamma, r drawn after the claims are absorbed:
-
-        sum_(j,i) alpha^c(j,i) v_(j,i) = sum_x T(x) W'(x),
-        W' = W + gamma eq(r, .) O,     W = the packed sum_i alpha^c eq(u_(j,i), .),
-
-    T, O the packed tensors and masks (a non-zero masked entry breaks the identity with
-    probability about 1 - 1/r over gamma and r). At the final point v the prover sends
-    a_j = t_j(v[:n_j]); the verifier checks T(v) = sum_j eq(v[n_j:], block_j) a_j and
-    computes W'(v) itself: W(v) from the claims' points, and the extension of
-    eq(r, .) O from the caller's `masked_eq` functions (for a padding mask,
-    eq(r, v) - prod over axes of prefix_eq_eq: O(n)). Returns [(v[:n_j], a_j)]: one claim
-    per tensor, all at prefixes of one point (the tensors of one size open in one batch)."""
-    from .channel import prove_sumcheck
-    sizes = []
-    for j, t in enumerate(tensors):
-        n = len(t).bit_length() - 1
-        if len(t) != 1 << n:
-            raise ValueError(f"tensors[{j}]: length {len(t)} is not a power of two")
-        sizes.append(n)
-    claims_per = [[(list(p), int(v) % R) for p, v in cl] for cl in claims_per]
-    alpha, gamma, r = _absorb_packed(ch, sizes, claims_per)
-    order, offsets, N = _pack_layout(sizes)
-    dev = tensors[0].device
-    cache = eq_cache or EqCache(dev)
-    E = FrTensor.eq(r, dev) if any(o is not None for o in outsides) else None
-    # T and W' are built in place in their packed buffers (no per-claim zeros, sums and
-    # concatenations); zero in Montgomery form is the all-zero limbs.
-    total = 1 << N
-    T, W = FrTensor.empty(total, dev), FrTensor.empty(total, dev)
-    tmp: dict[int, FrTensor] = {}
-
-    def scratch(n: int):
-        if n not in tmp:
-            tmp[n] = FrTensor.empty(n, dev)
-        return tmp[n].data
-
-    p = 1
-    pos = 0
-    for j in order:
-        t = tensors[j]
-        n = len(t)
-        T.data[pos:pos + n] = t.data
-        wv = W.data[pos:pos + n]
-        first = True
-        for u, _ in claims_per[j]:
-            # p eq(u, .): from the cache when it holds eq(u, .), else built scaled
-            e = cache.get(u)
-            if first:
-                if e is None:
-                    _native.fr_eq_table(wv, [int(x) % R for x in u], p)
-                elif p == 1:
-                    wv[...] = e.data
-                else:
-                    _native.fr_mul_scalar(wv, e.data, p)
-            elif e is not None and p == 1:
-                _native.fr_add(wv, wv, e.data)
-            else:
-                s_ = scratch(n)
-                if e is None:
-                    _native.fr_eq_table(s_, [int(x) % R for x in u], p)
-                else:
-                    _native.fr_mul_scalar(s_, e.data, p)
-                _native.fr_add(wv, wv, s_)
-            first = False
-            p = p * alpha % R
-        if outsides[j] is not None:
-            s_ = scratch(n)
-            _native.fr_mul(s_, E.data[offsets[j]:offsets[j] + n], outsides[j].data)
-            _native.fr_mul_scalar(s_, s_, gamma)
-            if first:
-                wv[...] = s_
-            else:
-                _native.fr_add(wv, wv, s_)
-            first = False
-        if first:
-            wv[...] = 0
-        pos += n
-    T.data[pos:] = 0
-    W.data[pos:] = 0
-    del E, tmp
-    claim = _claimed([c for j in order for c in claims_per[j]], alpha)
-    point, _ = prove_sumcheck(ch, [T, W], _packed_terms(), claim)
-    del T, W
-    vals = ch.send("reduce/values", _prefix_values(tensors, sizes, point, cache))
-    return [(point[:n], v) for n, v in zip(sizes, vals)]
-
-
-def _prefix_values(tensors, sizes, point, cache: EqCache) -> list[int]:
-    """[t_j(point[:n_j])] from ONE eq table (of the longest prefix used): for n <= m,
-    sum_(x < 2^n) t(x) eq(point[:m], x) = t(point[:n]) prod_(n <= i < m) (1 - point_i)."""
-    m = max(sizes)
-    big = None
-    out = []
-    for t, n in zip(tensors, sizes):
-        scale = 1
-        for x in point[n:m]:
-            scale = scale * (1 - x) % R
-        if n == m or scale == 0:
-            out.append(cache.evaluate(t, point[:n]))
-            continue
-        if big is None:
-            big = cache.table(point[:m])
-        out.append(t.inner(big[: 1 << n]) * pow(scale, R - 2, R) % R)
-    return out
-
-
-def verify_packed(ch, sizes_log: Sequence[int], claims_per: Sequence[Sequence[tuple]],
-                  masked_eqs: Sequence[Callable | None]):
-    """Verifier of prove_packed. masked_eqs[j](r_j, v_j) is the extension at v_j of
-    eq(r_j, .) * outside_j over tensor j's own variables (None: no mask). Returns
-    [(v[:n_j], a_j)] or raises ClaimMismatch / SumcheckError."""
-    from .channel import verify_sumcheck
-    sizes = [int(n) for n in sizes_log]
-    claims_per = [[(list(p), int(v) % R) for p, v in cl] for cl in claims_per]
-    alpha, gamma, r = _absorb_packed(ch, sizes, claims_per)
-    order, offsets, N = _pack_layout(sizes)
-    claim = _claimed([c for j in order for c in claims_per[j]], alpha)
-    point, (t_v, w_v) = verify_sumcheck(ch, N, 2, _packed_terms(), claim)
-    vals = ch.receive("reduce/values", len(sizes))
-    t_exp = w_exp = 0
-    p = 1
-    for j in order:
-        n = sizes[j]
-        be = _block_eq(point, n, offsets[j])
-        t_exp += be * vals[j]
-        w = 0
-        for u, _ in claims_per[j]:
-            w += p * eq_eval(u, point[:n])
-            p = p * alpha % R
-        if masked_eqs[j] is not None:
-            # eq(r, .) on block j is eq(r[n:], block_j) eq(r[:n], .)
-            w += gamma * _block_eq(r, n, offsets[j]) % R * masked_eqs[j](r[:n], point[:n])
-        w_exp += be * w
-    if t_v != t_exp % R:
-        raise ClaimMismatch("packed claim reduction: the per-tensor values do not add up")
-    if w_v != w_exp % R:
-        raise ClaimMismatch("packed claim reduction: the weight table's evaluation is wrong")
-    return [(point[:n], v) for n, v in zip(sizes, vals)]

@@ -45,7 +45,7 @@ BUILTIN = [
     ("hyrax-open/v2", "zkproof.commit.hyrax", "verify_bytes"),
     ("sumcheck-committed/v2", "zkproof.sumcheck.committed", "verify_bytes"),
     ("zkattn/v1", "zkproof.nn.zkattn", "verify_bytes"),
-    ("nn-model/v1", "zkproof.nn.models.inference", "verify_standalone"),
+    ("nn-model/v2", "zkproof.nn.models.inference", "verify_standalone"),
 ]
 
 

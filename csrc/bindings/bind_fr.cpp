@@ -141,6 +141,19 @@ void register_fr(py::module_ &m) {
         need_len(O, "out", axis == 0 ? cols : rows);
         ZK_DISPATCH(A.cuda, partial_eval(O.as<Fr>(), A.as<Fr>(), rows, cols, E.as<Fr>(), axis));
     }, py::arg("out"), py::arg("A"), py::arg("rows"), py::arg("cols"), py::arg("e"), py::arg("axis"));
+
+    m.def("fr_fold_rows_i64", [](py::handle out, py::handle A_, size_t rows, size_t cols, py::handle e) {
+        Buf O = fr_buf(out, "out", true), E = fr_buf(e, "e");
+        Buf A = get_buf(A_, "A", "<i8", 0, false);
+        same_device(O, "out", A, "A");
+        same_device(A, "A", E, "e");
+        if (rows != 0 && cols > A.n / rows) throw py::value_error("argument 'A': smaller than rows x cols");
+        need_len(A, "A", rows * cols);
+        need_len(E, "e", rows);
+        need_len(O, "out", cols);
+        ZK_DISPATCH(A.cuda, fold_rows_i64(O.as<Fr>(), A.as<int64_t>(), rows, cols, E.as<Fr>()));
+    }, py::arg("out"), py::arg("A"), py::arg("rows"), py::arg("cols"), py::arg("e"),
+       "out[j] += sum_i e[i] A[i][j], A an int64 rows x cols matrix (row-major), e field weights");
 }
 
 }  // namespace zk

@@ -27,7 +27,8 @@
     Fr inner(const Fr *a, const Fr *b, size_t n);                               \
     void eq_table(Fr *o, const Fr *u, int k, Fr scale);                         \
     void fold(Fr *o, const Fr *a, size_t half, Fr r);                           \
-    void partial_eval(Fr *o, const Fr *A, size_t rows, size_t cols, const Fr *e, int axis);
+    void partial_eval(Fr *o, const Fr *A, size_t rows, size_t cols, const Fr *e, int axis); \
+    void fold_rows_i64(Fr *o, const int64_t *A, size_t rows, size_t cols, const Fr *e);
 
 namespace zk {
 namespace cpu {

@@ -37,6 +37,14 @@ void map_tasks(size_t count, F f) {
     for (int64_t i = 0; i < (int64_t)count; ++i) f((size_t)i);
 }
 
+// map_tasks, on the calling thread alone unless `parallel` (the caller's estimate that the
+// work is worth a parallel region).
+template <class F>
+void map_tasks_if(size_t count, bool parallel, F f) {
+#pragma omp parallel for schedule(dynamic, 1) if (parallel && count > 1)
+    for (int64_t i = 0; i < (int64_t)count; ++i) f((size_t)i);
+}
+
 // out[j] = sum over i < n of the contributions f(i, acc) adds into acc[0..k).
 template <class F>
 void reduce(size_t n, int k, F f, Fr *out) {

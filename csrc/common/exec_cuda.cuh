@@ -50,6 +50,12 @@ void map_tasks(size_t count, F f) {
     map(count, f);
 }
 
+// The CPU executor's hint (run small work on one thread) means nothing here.
+template <class F>
+void map_tasks_if(size_t count, bool, F f) {
+    map(count, f);
+}
+
 __device__ __forceinline__ Fr shfl_down(const Fr &a, int delta) {
     Fr r;
     for (int l = 0; l < 4; ++l) r.v[l] = __shfl_down_sync(0xffffffffu, a.v[l], delta);

@@ -307,8 +307,13 @@ class Commitment:
         return len(self.rows)
 
     def to_bytes(self) -> bytes:
-        """The row points, 48 bytes each (sizes are part of the statement, not encoded)."""
-        return self.rows.to_bytes()
+        """The row points, 48 bytes each (sizes are part of the statement, not encoded).
+        Computed once (a commitment is immutable; model weights are absorbed per proof)."""
+        b = self.__dict__.get("_bytes")
+        if b is None:
+            b = self.rows.to_bytes()
+            object.__setattr__(self, "_bytes", b)
+        return b
 
     def statement_bytes(self) -> bytes:
         """The commitment with its sizes, canonically: u8 axes || u64 dims || u64 gen_dim
@@ -378,6 +383,99 @@ def commit_hiding(t: FrTensor, gen_dim: int, shape=None) -> tuple[Commitment, li
     blinds = [secrets.randbelow(R) for _ in range(len(rows))]
     pts = G1Tensor.from_points([rows[i] + H * b for i, b in enumerate(blinds)])
     return Commitment(len(t), gen_dim, pts, True, shape), blinds
+
+
+def padded_int_rows(a: np.ndarray, lay: Layout, rows=None) -> np.ndarray:
+    """The padded layout of the integer tensor a (natural order, shape lay.shape) as an
+    int64 matrix of gen_dim columns: every padded row (rows None; 2^(n-c), at least one) or
+    the padded rows `rows` (an index array), zero outside the tensor."""
+    G = lay.gen_dim
+    shape = lay.shape
+    if rows is None:
+        padded = tuple(1 << (d - 1).bit_length() for d in shape)
+        if padded == shape:
+            flat = np.ascontiguousarray(a, dtype=np.int64).reshape(-1)
+        else:
+            buf = np.zeros(padded, dtype=np.int64)
+            buf[tuple(slice(0, d) for d in shape)] = a
+            flat = buf.reshape(-1)
+        if len(flat) < G:
+            flat = np.concatenate([flat, np.zeros(G - len(flat), dtype=np.int64)])
+        return flat.reshape(-1, G)
+    f = np.asarray(rows, dtype=np.int64)[:, None] * G + np.arange(G, dtype=np.int64)[None, :]
+    valid = (f >> lay.nvars) == 0
+    nat = np.zeros_like(f)
+    stride, lo = 1, 0
+    for d in reversed(shape):
+        w = (d - 1).bit_length()
+        i = (f >> lo) & ((1 << w) - 1)
+        valid &= i < d
+        nat += i * stride
+        stride *= d
+        lo += w
+    flat = np.asarray(a).reshape(-1)
+    return np.where(valid, flat[np.where(valid, nat, 0)], 0).astype(np.int64)
+
+
+def commit_int_tensors(arrays: Sequence, gen_dims: Sequence[int], block_entries: int = 1 << 22) -> list:
+    """The shaped commitments of integer arrays (each of its own shape, natural order):
+    commit(FrTensor.from_ints(a.reshape(-1)), gen_dim, shape=a.shape) for each, the same
+    group elements, computed from the integers. Every stored row of the padded layout
+    (zeros in its padding) is a row of MSM scalars, and the rows of all the tensors of one
+    gen_dim go through batched native MSMs (g1.msm_rows, about block_entries scalars per
+    call). Negative entries: a tensor's rows are shifted by s = -min(a) (small non-negative
+    scalars, cheap in the MSM) and one more column, generator -sum_j G_j with scalar s,
+    takes the shift out again. Arrays whose entries span 62 bits or more are committed by
+    `commit` (full-field scalars)."""
+    out: list = [None] * len(arrays)
+    groups: dict = {}
+    for k, (a, g) in enumerate(zip(arrays, gen_dims)):
+        a = np.asarray(a)
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"arrays[{k}]: expected integers, got dtype {a.dtype}")
+        shape = _as_shape(a.shape if a.ndim else (1,))
+        _check_sizes(int(np.prod(shape)), g)
+        lo, hi = int(a.min()), int(a.max())
+        shift = -lo if lo < 0 else 0
+        if hi + shift >= 1 << 62:
+            out[k] = commit(FrTensor.from_ints(a.reshape(-1)), g, shape=shape)
+            continue
+        groups.setdefault(g, []).append((k, a.reshape(shape), shift))
+    for g, members in groups.items():
+        G = row_generators(g)
+        pts = G1Tensor.cat([G, G1Tensor.from_points([-msm(FrTensor.ones(g), G)])])
+        batch, count = [], 0
+
+        def flush():
+            nonlocal batch, count
+            if not batch:
+                return
+            mats = []
+            for _, lay, a, shift in batch:
+                rows = padded_int_rows(a, lay)
+                stored = lay.stored_rows()
+                if len(stored) != len(rows):
+                    rows = rows[stored]
+                m = np.empty((len(rows), g + 1), dtype=np.int64)
+                np.add(rows, shift, out=m[:, :g])
+                m[:, g] = shift
+                mats.append(m)
+            res = msm_rows(FrTensor.from_ints(np.concatenate(mats).reshape(-1)), pts)
+            pos = 0
+            for (k, lay, _, _), m in zip(batch, mats):
+                n = len(m)
+                out[k] = Commitment(int(np.prod(lay.shape)), g, G1Tensor(res.data[pos:pos + n]), False, lay.shape)
+                pos += n
+            batch, count = [], 0
+
+        for k, a, shift in members:
+            lay = layout_of(a.shape, g)
+            batch.append((k, lay, a, shift))
+            count += lay.num_rows * (g + 1)
+            if count >= block_entries:
+                flush()
+        flush()
+    return out
 
 
 def _check_tensor(t) -> None:
@@ -482,8 +580,10 @@ def _row_weights(lay: Layout, u_row: Sequence[int], part: str) -> FrTensor:
             e = FrTensor(np.ascontiguousarray(full.data[rows]))
     if not lay.tail:
         return e
-    sel = lay.tail_rows() if part == "tail" else ~lay.tail_rows()
-    return e * FrTensor.from_ints(sel.astype(np.int64))
+    off = ~lay.tail_rows() if part == "tail" else lay.tail_rows()
+    data = np.array(e.data)
+    data[off] = 0  # zero is the all-zero limbs (no field product for a 0/1 selection)
+    return FrTensor(data)
 
 
 def _check_point(u) -> list[int]:

@@ -1,26 +1,21 @@
 """Token embedding: X[t] = E[tok_t] for public tokens, rows of a committed table E (V, d).
 
-Backward: with OneHot (T, V) the public 0/1 matrix of the tokens, X = OneHot E, so a
-claim X(u) = y, u = (u_col, u_row), is one sumcheck over the vocabulary variables
-    y = sum_v W(v) E(v, u_col),      W(v) = sum_t eq(u_row, t) [v = tok_t]
-ending in a claim E(v*, u_col) on the committed table, with W(v*) computed by the
-verifier in O(T log V) (sum_t eq(u_row, t) eq(tok_t, v*)). The prover's cost is one
-partial evaluation of E (V d) per claim. A swapped row (X[t] = E[other]) changes X and
-is rejected; the tokens are public (part of the statement).
+Backward: a claim X(u) = y, u = (u_col, u_row), is the linear form
+    y = sum_t eq(u_row, t) E_(tok_t)(u_col)        (t < T; X's padding rows are zero)
+in the rows of E that the tokens select, so it becomes a rows claim on E
+(ctx.claim_rows, zkproof.commit.multiopen.RowsClaim) with the token rows and the weights
+eq(u_row, t), which the verifier computes from the public tokens: no sumcheck, and the
+prover reads only those rows of E (never the whole table). A swapped row (X[t] = E[other])
+changes X and is rejected; the tokens are public (part of the statement).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..errors import StatementMismatch
-from ..field.scalar import R, eq_eval
 from ..field.tensor import FrTensor
 from . import layout as L
 from .graph import Op
-
-
-def _bits(x: int, n: int) -> list[int]:
-    return [(x >> i) & 1 for i in range(n)]
 
 
 class Embedding(Op):
@@ -51,28 +46,16 @@ class Embedding(Op):
             raise ValueError("Embedding: the tokens must be a public tensor")
         V, d = ctx.shape(table)
         m = L.axis_vars((d,))[0]
-        lv = L.axis_vars((V,))[0]
         u_col, u_row = u[:m], u[m:]
         tokens = ctx._public[tok_name] if not ctx.is_prover else ctx.value(tok_name)
         tokens = np.asarray(tokens).reshape(-1)
         if tokens.size and (tokens.min() < 0 or tokens.max() >= V):
-            # a token outside [0, V) would be read modulo 2^lv (or as a zero padding row)
-            # (the honest forward refuses them; the verifier must too)
+            # the honest forward refuses them; the verifier must too
             if not ctx.is_prover:
                 raise StatementMismatch(f"embedding: tokens outside [0, {V})")
         eq_rows = FrTensor.eq(u_row).to_ints()
-
-        def tables():
-            w = [0] * (1 << lv)
-            for t, v in enumerate(tokens):
-                w[int(v)] = (w[int(v)] + eq_rows[t]) % R
-            ecol = ctx.fr(table).partial_eval(u_col, *L.padded_shape((V, d)), axis=1)
-            return [FrTensor.from_ints(w), ecol]
-
-        point, (wv, ev) = ctx.sumcheck(lv, 2, [(1, (0, 1))], y, (), tables)
-        expect = sum(eq_rows[t] * eq_eval(_bits(int(v), lv), point) for t, v in enumerate(tokens)) % R
-        ctx.check(wv == expect, "embedding: the token weights are wrong")
-        ctx.claim(table, list(u_col) + list(point), ev)
+        sel = [(int(v), eq_rows[t]) for t, v in enumerate(tokens) if 0 <= v < V]  # (a cheating prover's
+        ctx.claim_rows(table, [v for v, _ in sel], [w for _, w in sel], u_col, y)  # proof stays well-formed)
 
 
 def embedding(graph, tokens: str, table: str, name: str | None = None) -> str:

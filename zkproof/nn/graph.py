@@ -20,11 +20,11 @@ Proof order (docs/nn.md):
     it turns that claim into claims on its inputs and advice (`ctx.claim`);
  3. lookups: every lookup that operations declared, one LogUp (tlookup) per table,
     all tensors that use the table packed into its input trees (_lookup_phase);
- 4. every committed tensor: all claims reduced by one packed sumcheck
-    (zkproof.claims_reduce.prove_packed) to one point per tensor, then opened (Hyrax
-    IPAs, one per size). Commitments are shaped (zkproof.commit.hyrax): the padding of
-    the layout is outside the commitment, so an opening is of the zero-padded layout
-    whatever a dishonest prover puts there.
+ 4. openings: every claim on every committed tensor discharged at once
+    (zkproof.commit.multiopen: row folds on the integers, one column sumcheck, one IPA).
+    Commitments are shaped (zkproof.commit.hyrax): the padding of the layout is outside
+    the commitment, so an opening is of the zero-padded layout whatever a dishonest
+    prover puts there.
  Public tensors' claims are checked by the verifier directly.
 
 Operations implement `backward(ctx)` ONCE for both sides: `ctx.message(label, n, fn)`
@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import claims_reduce
 from ..channel import ProverChannel, VerifierChannel, prove_sumcheck, verify_sumcheck
-from ..commit import hyrax
+from ..commit import hyrax, multiopen
 from ..errors import ClaimMismatch, MalformedProof
 from ..field.scalar import R, eq_eval
 from ..field.tensor import FrTensor
@@ -274,19 +274,32 @@ class Statement:
         return cls(public, coms)
 
 
+WIDE_ROW_VARS = 12
+
+
 def default_gen_dim(num_vars: int) -> int:
-    """Hyrax row length for a padded layout of 2^num_vars entries: about the square root."""
-    return 1 << ((num_vars + 1) // 2)
+    """Hyrax row length for a padded layout of 2^num_vars entries: the whole layout up to
+    2^WIDE_ROW_VARS (4096) columns. Wide rows make commitments small (2^num_vars / 4096
+    rows of 48 bytes: they are carried in proofs) and the verifier's MSM short; the
+    openings (zkproof.commit.multiopen) run one IPA over the widest row whatever the
+    number of tensors, so its cost does not grow with the row length of each."""
+    return 1 << min(num_vars, WIDE_ROW_VARS)
 
 
 def commit_tensor(values, gen_dim: int | None = None) -> hyrax.Commitment:
     """The shaped Hyrax commitment of an integer array (e.g. model weights, made once and
     given to prove/verify as an external commitment). Its padding is outside the
     commitment (zkproof.commit.hyrax), so openings are of the zero-padded layout."""
-    a = np.asarray(values)
-    shape = a.shape if a.ndim else (1,)
-    t = FrTensor.from_ints(a.reshape(-1).astype(np.int64))
-    return hyrax.commit(t, gen_dim or default_gen_dim(L.num_vars(shape)), shape=shape)
+    return commit_tensors([values], [gen_dim])[0]
+
+
+def commit_tensors(arrays, gen_dims=None) -> list:
+    """commit_tensor for several arrays at once (batched MSMs: hyrax.commit_int_tensors)."""
+    arrays = [np.asarray(a) for a in arrays]
+    arrays = [a if a.ndim else a.reshape(1) for a in arrays]
+    gen_dims = gen_dims or [None] * len(arrays)
+    gds = [g or default_gen_dim(L.num_vars(a.shape)) for a, g in zip(arrays, gen_dims)]
+    return hyrax.commit_int_tensors(arrays, gds)
 
 
 # ---------------------------------------------------------------------- context
@@ -366,6 +379,26 @@ class _Context:
             self.check(got == value, f"claim on the public tensor {name!r} is wrong")
             return
         self.pending[name].append((point, value))
+
+    def claim_rows(self, name: str, rows, weights, point, value: int) -> None:
+        """A claim sum_k weights[k] E_(rows[k])(point) = value on the committed 2-D tensor
+        `name` (E_i its row i, last axis in the padded layout): discharged by the openings
+        (zkproof.commit.multiopen.RowsClaim), which read only those rows."""
+        spec = self.graph.tensors[name]
+        if spec.kind != "committed" or len(spec.shape) != 2:
+            raise AssertionError(f"a rows claim needs a committed 2-D tensor, {name!r} is {spec.kind} {spec.shape}")
+        point = [int(x) % R for x in point]
+        if len(point) != L.axis_vars(spec.shape[1:])[0]:
+            raise AssertionError(f"rows claim on {name}: {len(point)} coordinates for rows of {spec.shape[1]}")
+        weights = [int(w) % R for w in weights]
+        value = int(value) % R
+        if self.debug and self.is_prover:
+            a = self.value(name)
+            got = sum(w * L.to_padded(a[int(i)]).evaluate(point) for i, w in zip(rows, weights)) % R
+            if got != value:
+                raise AssertionError(f"the prover made a false rows claim on {name!r}")
+        self.pending[name].append(multiopen.RowsClaim(name, tuple(int(i) for i in rows), tuple(weights),
+                                                      tuple(point), value))
 
     def output_claim(self, name: str):
         """The single claim (point, value) the producing op must prove, or None when
@@ -511,40 +544,25 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
 
 
 def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
-    """Every committed tensor's claims (possibly none) reduced by ONE packed sumcheck
-    (zkproof.claims_reduce.prove_packed) to one point per tensor, all prefixes of one
-    point; then the tensors of each (size, gen_dim) are opened together (one batched
-    Hyrax opening). No padding check is needed: the commitments are shaped, their padding
-    slots carry weight zero in every opening."""
+    """Every claim on a committed tensor (points from the operations and the lookups, row
+    claims such as the embedding's) discharged at once by zkproof.commit.multiopen: the
+    provers fold each tensor's rows by the claim's row weights natively on the integers,
+    one column sumcheck combines the folds, one IPA opens the combination. No reduction of
+    several claims to one point is needed, and a tensor is never converted to field
+    elements here. The commitments are shaped: padding slots weigh zero in every opening."""
     g = ctx.graph
     t0 = time.perf_counter()
-    names = g.committed()
-    if not names:
-        timings["openings_s"] = 0.0
-        return
-    claims = [ctx.pending[n] for n in names]
-    none = [None] * len(names)  # padding is outside the shaped commitments: no mask to check
-    if ctx.is_prover:
-        reduced = claims_reduce.prove_packed(ctx.ch, [ctx.fr(n) for n in names], claims, none, ctx.eq_cache)
-    else:
-        reduced = claims_reduce.verify_packed(ctx.ch, [g.tensors[n].num_vars for n in names], claims, none)
-    timings["reduce_s"] = time.perf_counter() - t0
-    groups: dict = {}
-    for n, (point, value) in zip(names, reduced):
-        groups.setdefault((len(point), commitments[n].gen_dim), []).append((n, point, value))
-    for (_, _), members in sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
-        point = members[0][1]
-        coms = [commitments[n] for n, _, _ in members]
-        vals = [v for _, _, v in members]
+    claims = []
+    for n in g.committed():
+        for c in ctx.pending[n]:
+            claims.append(c if isinstance(c, multiopen.RowsClaim) else multiopen.PointClaim(n, tuple(c[0]), c[1]))
+        ctx.pending[n] = []
+    if claims:
         if ctx.is_prover:
-            flat = [FrTensor.from_ints(ctx.value(n).reshape(-1)) for n, _, _ in members]
-            # (debug: open_batch also checks the reduced values against the tensors)
-            _, proof = hyrax.open_batch(ctx.ch.transcript, flat, coms, point, vals if ctx.debug else None)
+            proof = multiopen.prove(ctx.ch.transcript, claims, ctx.value, commitments, check=ctx.debug)
             ctx.ch.send_blob(proof.to_bytes())
         else:
-            hyrax.verify_batch(ctx.ch.transcript, coms, point, vals, ctx.ch.receive_blob("opening"))
-    for n in names:
-        ctx.pending[n] = []
+            multiopen.verify(ctx.ch.transcript, claims, commitments, ctx.ch.receive_blob("opening"))
     timings["openings_s"] = time.perf_counter() - t0
 
 
@@ -578,9 +596,8 @@ def prove(graph: Graph, witness: dict, commitments: dict | None = None, timings:
     coms = dict(commitments or {})
     ctx = _Context(graph, None, True, witness)
     ctx.debug = debug
-    for name in graph.committed():
-        if name not in coms:
-            coms[name] = commit_tensor(witness[name])
+    own = [n for n in graph.committed() if n not in coms]
+    coms.update(zip(own, commit_tensors([witness[n] for n in own])))
     timings["commit_s"] = time.perf_counter() - t0
     st = Statement({n: witness[n] for n in graph.public()}, coms)
     transcript = _transcript(graph)

@@ -66,10 +66,39 @@ def test_proof_relabelled_for_another_model_of_the_same_shape_is_rejected(gpt2_p
 
 def test_changed_output_is_rejected(gpt2_proof, tiny_committed):
     _, mc = tiny_committed["gpt2"]
-    off = _output_offset(len(TOKENS), 2)
-    (v,) = struct.unpack("<q", Envelope.from_bytes(gpt2_proof).statement[off:off + 8])
+    off = _output_offset(len(TOKENS), 2) + 1  # after the output's width byte
+    low = Envelope.from_bytes(gpt2_proof).statement[off]
     with pytest.raises(VerificationError):
-        I.verify(_restate(gpt2_proof, off, struct.pack("<q", v + 1)), mc)
+        I.verify(_restate(gpt2_proof, off, bytes([low ^ 1])), mc)  # the first value +-1
+
+
+def test_output_in_a_wider_encoding_is_malformed(gpt2_proof, tiny_committed):
+    """One encoding per output: the same values in wider integers are refused."""
+    from zkproof.errors import MalformedProof
+    from zkproof.wire import Reader, Writer
+    _, mc = tiny_committed["gpt2"]
+    env = Envelope.from_bytes(gpt2_proof)
+    off = _output_offset(len(TOKENS), 2)
+    n = len(TOKENS) * mc.config.vocab
+    r = Reader(env.statement[off:])
+    vals = I.read_ints(r, n, "output")
+    width = env.statement[off]
+    wide = Writer().u8(8).raw(vals.astype("<i8").tobytes()).bytes()
+    assert width < 8
+    forged = Envelope(env.protocol, env.statement[:off] + wide + env.statement[off + 1 + width * n:],
+                      env.proof).to_bytes()
+    with pytest.raises(MalformedProof):
+        I.verify(forged, mc)
+
+
+@pytest.mark.parametrize("vals", [[0], [-128, 127], [-129], [1 << 40, -5], [-(1 << 63), (1 << 63) - 1]])
+def test_compact_ints_round_trip(vals):
+    from zkproof.wire import Reader, Writer
+    w = Writer()
+    I.write_ints(w, np.array(vals, dtype=np.int64))
+    r = Reader(w.bytes())
+    assert I.read_ints(r, len(vals), "x").tolist() == vals
+    r.finish()
 
 
 def test_changed_tokens_are_rejected(gpt2_proof, tiny_committed):

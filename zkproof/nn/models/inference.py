@@ -14,9 +14,10 @@ any order, on any machine (zkproof.nn.distributed). Each segment proves "committ
 stages(committed input)"; chained through the commitments, the file proves
 "output = model(tokens)" for the committed model.
 
-File (a zkproof.wire.Envelope, protocol "nn-model/v1"):
+File (a zkproof.wire.Envelope, protocol "nn-model/v2"):
   statement: model digest (32 bytes), T (u64), tokens (u64 each), k (u64), cuts (u64 each),
-             output (i64 each, T x hidden or T x vocab), the boundary commitments (rows of
+             output (T x hidden or T x vocab: u8 width w in {1, 2, 4, 8}, the smallest that
+             holds every value, then w-byte little-endian signed values), the boundary commitments (rows of
              48 bytes; lengths and row sizes from the layout), then per segment the
              commitments the prover made (its committed tensors other than weights and
              boundaries, in graph order);
@@ -43,7 +44,7 @@ from .build import ModelGraph, QuantizedModel, build_graph, num_stages
 
 log = logging.getLogger(__name__)
 
-PROTOCOL_ID = "nn-model/v1"
+PROTOCOL_ID = "nn-model/v2"
 
 
 def _gen_dim(shape) -> int:
@@ -60,6 +61,34 @@ def _read_com(r: Reader, shape) -> hyrax.Commitment:
 def _com_from_bytes(data: bytes, shape) -> hyrax.Commitment:
     """A commitment of a tensor of `shape` in the layout's default rows (what nn.graph makes)."""
     return hyrax.Commitment.from_bytes(data, int(np.prod(shape)), _gen_dim(shape), shape=tuple(shape))
+
+
+_WIDTHS = (1, 2, 4, 8)
+
+
+def _width(a: np.ndarray) -> int:
+    lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
+    return next(w for w in _WIDTHS if -(1 << (8 * w - 1)) <= lo and hi < 1 << (8 * w - 1))
+
+
+def write_ints(w: Writer, a) -> None:
+    """A signed integer array, compactly: u8 width (1, 2, 4 or 8 bytes: the smallest that
+    holds every value), then the values as little-endian two's complement of that width."""
+    a = np.asarray(a, dtype=np.int64).reshape(-1)
+    width = _width(a)
+    w.u8(width).raw(a.astype(f"<i{width}").tobytes())
+
+
+def read_ints(r: Reader, n: int, what: str) -> np.ndarray:
+    """Inverse of write_ints for n values (int64); MalformedProof on a width that is not
+    one of 1, 2, 4, 8 or not the smallest (one encoding per array)."""
+    width = r.u8(f"{what} width")
+    if width not in _WIDTHS:
+        raise MalformedProof(f"{what}: integer width {width} (expected 1, 2, 4 or 8)")
+    a = np.frombuffer(r.raw(width * n, what), dtype=f"<i{width}").astype(np.int64)
+    if _width(a) != width:
+        raise MalformedProof(f"{what}: integers of width {width} that fit a smaller one (non-canonical)")
+    return a
 
 
 def segment_graph(mc: ModelCommitment, seq: int, start: int, end: int, label: str) -> ModelGraph:
@@ -94,14 +123,13 @@ class InferenceStatement:
         w.u64(len(self.cuts))
         for c in self.cuts:
             w.u64(c)
-        for v in self.output.reshape(-1):
-            w.i64(int(v))
+        write_ints(w, self.output)
         for c in self.cuts[1:-1]:
             w.raw(self.boundaries[f"boundary.{c}"].to_bytes())
         return w.bytes()
 
     def hash(self) -> str:
-        return hashlib.sha256(b"zkproof/nn-model/v1\0" + self.global_bytes()).hexdigest()
+        return hashlib.sha256(b"zkproof/nn-model/v2\0" + self.global_bytes()).hexdigest()
 
     def to_bytes(self) -> bytes:
         w = Writer().raw(self.global_bytes())
@@ -139,7 +167,7 @@ def parse_statement(data: bytes, mc: ModelCommitment):
     except ValueError as e:
         raise MalformedProof(str(e)) from None
     shape = output_shape(mc, T)
-    output = np.array([r.i64("output") for _ in range(shape[0] * shape[1])], dtype=np.int64).reshape(shape)
+    output = read_ints(r, shape[0] * shape[1], "output").reshape(shape)
     bounds = {f"boundary.{c}": _read_com(r, (T, mc.config.hidden)) for c in cuts[1:-1]}
     st = InferenceStatement(digest, tokens, cuts, output, bounds)
     h = st.hash()
@@ -167,6 +195,7 @@ class SegmentJob:
     boundary_in: np.ndarray | None
     boundary_coms: dict                    # name -> commitment bytes
     profile: bool = False
+    witness: dict | None = None            # the segment's forward pass when already run (local proofs)
 
 
 def _writer_len(ch) -> int:
@@ -183,7 +212,7 @@ def prove_segment(job: SegmentJob, on_stage=None):
     qm = job.qm
     T = len(job.tokens)
     mg = segment_graph(mc, T, job.start, job.end, job.label)
-    witness = mg.graph.forward(qm.inputs(mg, job.tokens, job.boundary_in))
+    witness = job.witness if job.witness is not None else mg.graph.forward(qm.inputs(mg, job.tokens, job.boundary_in))
     coms = {n: mc.commitments[n] for n in mg.graph.tensors if n in mc.commitments}
     for n, b in job.boundary_coms.items():
         if n in mg.graph.tensors:
@@ -245,11 +274,14 @@ def _uninstrument(graph) -> None:
         op.__dict__.pop("backward", None)
 
 
-def boundaries_and_output(qm: QuantizedModel, tokens, cuts):
-    """Run the stages segment by segment: ({"boundary.c": ints}, output ints)."""
+def boundaries_and_output(qm: QuantizedModel, tokens, cuts, witnesses: list | None = None):
+    """Run the stages segment by segment: ({"boundary.c": ints}, output ints). witnesses
+    (optional list): receives each segment's whole forward pass (its witness)."""
     bounds, x = {}, None
     for a, b in zip(cuts, cuts[1:]):
         w = qm.forward(tokens, a, b, boundary=x)
+        if witnesses is not None:
+            witnesses.append(w)
         name = "output" if b == cuts[-1] else f"boundary.{b}"
         x = w[name]
         if name != "output":
@@ -263,11 +295,14 @@ def default_cuts(qm: QuantizedModel, segments: int = 1) -> list[int]:
     return sorted({round(i * n / segments) for i in range(segments + 1)})
 
 
-def prepare(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts):
-    """Forward pass, boundary commitments, statement hash, and one SegmentJob per segment."""
+def prepare(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts, keep_witness: bool = False):
+    """Forward pass, boundary commitments, statement hash, and one SegmentJob per segment.
+    keep_witness: the jobs carry their segment's forward pass (for a local prover, which
+    then does not run it again; not for jobs sent to other processes)."""
     tokens = np.asarray(tokens, dtype=np.int64).reshape(-1)
     cuts = check_cuts(cuts, num_stages(qm.config))
-    bounds, out = boundaries_and_output(qm, tokens, cuts)
+    witnesses: list = []
+    bounds, out = boundaries_and_output(qm, tokens, cuts, witnesses if keep_witness else None)
     bcoms = {n: G.commit_tensor(v, _gen_dim(v.shape)) for n, v in bounds.items()}
     st = InferenceStatement(bytes.fromhex(mc.digest()), tokens, cuts, out, bcoms)
     h = st.hash()
@@ -278,6 +313,8 @@ def prepare(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts):
     jobs = [SegmentJob(qm.subset([n for st_ in range(a, b) for n in stage_weights(qm.config, st_)]), mcb, tokens,
                        a, b, label_for(mc, h, a, b), None if a == 0 else bounds[f"boundary.{a}"], bbytes)
             for a, b in zip(cuts, cuts[1:])]
+    for job, w in zip(jobs, witnesses):
+        job.witness = w
     return st, jobs
 
 
@@ -301,7 +338,7 @@ def prove(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts=None, profile: d
     check_matches(mc, qm)
     t0 = time.perf_counter()
     cuts = cuts or default_cuts(qm, num_stages(qm.config))
-    st, jobs = prepare(qm, mc, tokens, cuts)
+    st, jobs = prepare(qm, mc, tokens, cuts, keep_witness=True)
     if profile is not None:
         profile.setdefault("forward+boundaries", [0.0, 0])[0] += time.perf_counter() - t0
         for job in jobs:
@@ -310,6 +347,7 @@ def prove(qm: QuantizedModel, mc: ModelCommitment, tokens, cuts=None, profile: d
     bar = iter(progress(range(num_stages(qm.config)), desc="proving (per layer)", unit="layer", min_total=1))
     for job in jobs:
         results.append(prove_segment(job, on_stage=lambda _s: next(bar, None)))
+        job.witness = None  # (memory: a segment's witness is not needed once it is proved)
         if profile is not None:
             for k, (t, b) in results[-1][2].items():
                 row = profile.setdefault(k, [0.0, 0])
