@@ -42,7 +42,7 @@ def perplexity(model: str, seq_len: int, nsamples: int, text_path=None, quant: d
     agree = count = 0
     for w in windows:
         lf = reference.forward(spec, w)
-        lq = qm.output(qm.forward(w))
+        lq = qm.output(qm.forward(w, logits="all"))
         tgt = w[1:]
         nll_f -= common.log_softmax(lf[:-1])[np.arange(len(tgt)), tgt].sum()
         nll_q -= common.log_softmax(lq[:-1])[np.arange(len(tgt)), tgt].sum()

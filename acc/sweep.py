@@ -53,9 +53,10 @@ def grid_points(grid: dict) -> list[dict]:
 
 
 def quantised_outputs(qm, token_lists) -> list:
-    """The public output integers of every token list: exactly the "output" tensor of the
-    prover's witness (QuantizedModel.forward), which the metrics below are computed from."""
-    return [qm.forward(toks)["output"] for toks in token_lists]
+    """The output integers of every token list: the "output" tensor of the prover's witness
+    (QuantizedModel.forward), which the metrics below are computed from; for decoders every
+    position's logits (logits="all"), of which a proof's output is the last row."""
+    return [qm.forward(toks, logits="all")["output"] for toks in token_lists]
 
 
 def evaluate(spec, tokenizer, q, token_lists, float_cache: dict, shifts_tokens) -> tuple:

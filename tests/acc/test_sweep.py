@@ -33,14 +33,16 @@ def test_invalid_point_is_reported_not_fatal(tmp_path):
 
 
 def test_sweep_output_is_the_provers_witness(tiny_committed):
-    """The integers the sweep scores are the public output of an actual, verified proof."""
+    """The integers the sweep scores are those of an actual, verified proof: a decoder's
+    proved output is the last position's logits, the last row of what the sweep scores."""
     from zkproof.nn.models import inference as I
 
     qm, mc = tiny_committed["llama"]
     tokens = np.array([72, 101, 108, 108, 111])
     (swept,) = sweep.quantised_outputs(qm, [tokens])
     v = I.verify(I.prove(qm, mc, tokens), mc)
-    assert swept.dtype == v.output.dtype and np.array_equal(swept, v.output)
+    assert swept.shape == (len(tokens), qm.config.vocab) and v.output.shape == (1, qm.config.vocab)
+    assert swept.dtype == v.output.dtype and np.array_equal(swept[-1:], v.output)
 
 
 def test_perplexity_float_vs_quantised():

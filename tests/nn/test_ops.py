@@ -315,3 +315,47 @@ def test_junk_in_padding_slots_of_the_witness_rejected(monkeypatch):
     monkeypatch.undo()
     with pytest.raises(VerificationError):
         verify(mlp_graph(), st, proof)
+
+
+def _take_row_graph(T: int, d: int, index: int):
+    from zkproof.nn.reshape import take_row
+
+    def build():
+        g = Graph("take-row")
+        x = g.input("x", (T, d), "committed")
+        w = g.input("w", (d, 2), "committed")
+        y = take_row(g, x, index, name="row")
+        (z,) = [linear(g, y, w, name="z")]
+        g.set_kind(z, "public")
+        return g
+    return build
+
+
+@pytest.mark.parametrize("T,index", [(5, 4), (5, 0), (8, 7), (1, 0)])
+def test_take_row_completeness(T, index):
+    rng = np.random.default_rng(T + index)
+    build = _take_row_graph(T, 3, index)
+    wit = build().forward({"x": rng.integers(-50, 50, (T, 3)), "w": rng.integers(-9, 9, (3, 2))})
+    assert np.array_equal(wit["row"], wit["x"][index:index + 1])
+    st, proof = prove(build(), wit)
+    verify(build(), st, proof)
+
+
+def test_take_row_of_another_row_rejected():
+    """The public output computed from row 0 while the graph takes row 4 (a decoder's
+    logits from the wrong position): the claim lands on row 4 of the committed x."""
+    rng = np.random.default_rng(7)
+    build = _take_row_graph(5, 3, 4)
+    x, w = rng.integers(-50, 50, (5, 3)), rng.integers(-9, 9, (3, 2))
+    wit = dict(build().forward({"x": x, "w": w}))
+    wit["row"] = x[0:1].copy()
+    wit["z"] = wit["row"] @ w
+    assert not np.array_equal(wit["z"], x[4:5] @ w)
+    st, proof = prove(build(), wit)
+    with pytest.raises(VerificationError):
+        verify(build(), st, proof)
+
+
+def test_take_row_outside_the_tensor_refused():
+    with pytest.raises(ValueError, match="TakeRow"):
+        _take_row_graph(4, 3, 4)()

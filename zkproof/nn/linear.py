@@ -25,6 +25,7 @@ from . import layout as L
 from .graph import Op
 
 _I62 = 1 << 62
+_F53 = 1 << 53
 
 
 def _dims(a_shape, b_shape, transpose_b: bool):
@@ -70,7 +71,11 @@ class MatMul(Op):
             bound += int(np.abs(bias).max(initial=0))
         if bound >= _I62:
             raise ValueError(f"MatMul: products may reach {bound}, beyond int64 exact arithmetic")
-        c = np.matmul(a, bk)
+        if bound < _F53:
+            # exact in float64 (every partial sum is an integer below 2^53), and BLAS-fast
+            c = np.matmul(a.astype(np.float64), bk.astype(np.float64)).astype(np.int64)
+        else:
+            c = np.matmul(a, bk)
         return [c + bias if bias is not None else c]
 
     def backward(self, ctx) -> None:

@@ -4,6 +4,10 @@ Permute(axes): Y = np.transpose(X, axes). In the padded layout a permutation of 
 permutation of the variable groups, so a claim Y(u) = y is the claim X(u') = y with u'
 the same coordinates regrouped (no proof, nothing sent).
 
+TakeRow(i): (T, ..) -> (1, ..), the row i: a claim Y(u) = y is the claim X(u', bits of
+i) = y, the first axis's coordinates being the bits of i (the extension at a Boolean row
+is that row's extension; nothing sent).
+
 SplitLast(h): (.., h·e) -> (.., h, e) and MergeLast: (.., h, e) -> (.., h·e), for e a
 power of two: next_pow2(h e) = next_pow2(h) e and the padded index of (i, j) is i e + j in
 both layouts, so claims pass through unchanged. (With e not a power of two the layouts
@@ -52,6 +56,36 @@ class Permute(Op):
         ctx.claim(self.inputs[0], L.join_point(src), y)
 
 
+class TakeRow(Op):
+    name = "take_row"
+
+    def __init__(self, index: int):
+        super().__init__()
+        self.index = int(index)
+
+    def params(self) -> bytes:
+        return Writer().u64(self.index).bytes()
+
+    def output_specs(self, shapes):
+        (shape,) = shapes
+        if not 0 <= self.index < shape[0]:
+            raise ValueError(f"TakeRow: row {self.index} outside the first axis of {tuple(shape)}")
+        return [("", (1,) + tuple(shape[1:]), "derived")]
+
+    def forward(self, x):
+        return [np.ascontiguousarray(x[self.index:self.index + 1])]
+
+    def backward(self, ctx) -> None:
+        oc = ctx.output_claim(self.outputs[0])
+        if oc is None:
+            return
+        u, y = oc
+        parts = L.split_point(ctx.shape(self.outputs[0]), u)
+        rows = L.axis_vars(ctx.shape(self.inputs[0]))[0]
+        parts[0] = [(self.index >> b) & 1 for b in range(rows)]
+        ctx.claim(self.inputs[0], L.join_point(parts), y)
+
+
 class _SameLayout(Op):
     """Base of the reshapes whose padded layouts coincide: claims pass unchanged."""
 
@@ -94,6 +128,11 @@ class MergeLast(_SameLayout):
 
     def forward(self, x):
         return [x.reshape(x.shape[:-2] + (-1,))]
+
+
+def take_row(graph, x: str, index: int, name: str | None = None) -> str:
+    """(T, ..) -> (1, ..): row `index` of x."""
+    return graph.add(TakeRow(index), x, name=name)[0]
 
 
 def split_heads(graph, x: str, heads: int, name: str | None = None) -> str:

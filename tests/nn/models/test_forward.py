@@ -15,10 +15,14 @@ TOKENS = np.array([3, 17, 200, 5, 9, 64, 128, 7])
 @pytest.mark.parametrize("family", ["gpt2", "llama"])
 def test_tiny_logits_close_to_float(family, tiny_committed, tiny_specs):
     qm, _ = tiny_committed[family]
-    got = qm.output(qm.forward(TOKENS))
+    got = qm.output(qm.forward(TOKENS, logits="all"))
     want = reference.forward(tiny_specs[family], TOKENS)
     assert np.abs(got - want).max() < 0.1
     assert (got.argmax(-1) == want.argmax(-1)).mean() >= 0.8
+    # the proved output is the last position's logits: the same integers as that row
+    last = qm.forward(TOKENS)["output"]
+    assert last.shape == (1, want.shape[1])
+    assert np.array_equal(last, qm.forward(TOKENS, logits="all")["output"][-1:])
 
 
 def test_segments_compute_the_same_integers(tiny_committed):

@@ -11,8 +11,10 @@ it from the model commitment file and the number of tokens, without any weight.
 Public inputs: "tokens" (T,) token ids (and "positions" = 0..T-1 for absolute position
 embeddings), rebuilt by the verifier from the statement. Committed inputs: the quantised weights (zkproof.nn.models.quant names).
 Public output: "output": the last hidden states (T, H) for encoders (the sentence embedding
-is their mean, computed by anyone from the public output) or the logits (T, V) for decoders,
-at 2^act_frac.
+is their mean, computed by anyone from the public output) or, for decoders, the logits of
+the last position (1, V): the next token's distribution (the final norm and the LM head run
+on that row only; `logits="all"` builds the graph of every position's logits, for
+perplexity sweeps), at 2^act_frac.
 
 Per layer (bert: post-norm; gpt2, llama: pre-norm):
     Q, K, V = rescale(X W + b, weight_frac) -> split heads [RoPE on Q, K] -> rescale to attn_in_frac
@@ -131,7 +133,7 @@ def stage_weights(cfg: ModelConfig, stage: int) -> list[str]:
 
 
 def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start: int = 0,
-                end: int | None = None, label: str = "") -> ModelGraph:
+                end: int | None = None, label: str = "", logits: str = "last") -> ModelGraph:
     """The graph of stages [start, end) of one inference over `seq` tokens (shapes only).
 
     Input: the public one-hot tokens (start = 0) or the committed boundary tensor
@@ -139,6 +141,8 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start:
     number of stages) or the committed "boundary.{end}"."""
     n_st = num_stages(cfg)
     end = n_st if end is None else end
+    if logits not in ("last", "all"):
+        raise ValueError(f"logits must be 'last' or 'all', got {logits!r}")
     if not 0 <= start < end <= n_st:
         raise ValueError(f"stages [{start}, {end}) outside [0, {n_st})")
     if not 1 <= seq <= cfg.max_positions:
@@ -217,6 +221,8 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start:
                 return norm(g.add(Add(), x, mlp(x, i), name=f"layers.{i}.res2")[0], f"layers.{i}.ln2")
             x = g.add(Add(), x, attn(norm(x, f"layers.{i}.ln1"), i), name=f"layers.{i}.res1")[0]
             return g.add(Add(), x, mlp(norm(x, f"layers.{i}.ln2"), i), name=f"layers.{i}.res2")[0]
+        if logits == "last":
+            x = nn_reshape.take_row(g, x, T - 1, name="last_position")
         return _linear(g, norm(x, "final_ln"), W("lm_head"), None, fw, "logits")
 
     x = None if start == 0 else g.input(f"boundary.{start}", (T, cfg.hidden), "committed")
@@ -289,10 +295,10 @@ class QuantizedModel:
         qm._graphs = {}
         return qm
 
-    def graph(self, seq: int, start: int = 0, end: int | None = None) -> ModelGraph:
-        key = (seq, start, end)
+    def graph(self, seq: int, start: int = 0, end: int | None = None, logits: str = "last") -> ModelGraph:
+        key = (seq, start, end, logits)
         if key not in self._graphs:
-            self._graphs[key] = build_graph(self.config, self.quant, self.shifts, seq, start, end)
+            self._graphs[key] = build_graph(self.config, self.quant, self.shifts, seq, start, end, logits=logits)
         return self._graphs[key]
 
     def inputs(self, mg: ModelGraph, tokens, boundary=None) -> dict:
@@ -307,10 +313,12 @@ class QuantizedModel:
                 out[n] = boundary
         return out
 
-    def forward(self, tokens, start: int = 0, end: int | None = None, boundary=None) -> dict:
-        """The witness of stages [start, end): every tensor of that graph (exact integers)."""
+    def forward(self, tokens, start: int = 0, end: int | None = None, boundary=None, logits: str = "last") -> dict:
+        """The witness of stages [start, end): every tensor of that graph (exact integers).
+        logits="all": a decoder's output is every position's logits (not what is proved:
+        the proved output is the last row of it)."""
         tokens = np.asarray(tokens, dtype=np.int64).reshape(-1)
-        mg = self.graph(len(tokens), start, end)
+        mg = self.graph(len(tokens), start, end, logits)
         return mg.graph.forward(self.inputs(mg, tokens, boundary))
 
     def output(self, witness_or_ints) -> np.ndarray:

@@ -145,7 +145,7 @@ def label_for(mc: ModelCommitment, stmt_hash: str, start: int, end: int) -> str:
 
 def output_shape(mc: ModelCommitment, seq: int) -> tuple:
     c = mc.config
-    return (seq, c.hidden if c.output == "embeddings" else c.vocab)
+    return (seq, c.hidden) if c.output == "embeddings" else (1, c.vocab)  # decoders: the last position
 
 
 def parse_statement(data: bytes, mc: ModelCommitment):
