@@ -338,7 +338,9 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int meth
     }
     if (bits == 0) return g1_identity();
 
-    const int threads = omp_get_max_threads();
+    // Inside a parallel region (g1_msm_rows runs rows in parallel) this MSM runs on one thread:
+    // splitting it into chunks would only repeat the per-task bucket work.
+    const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
     // Tasks: (window, chunk of points); chunks only when there are too few windows to
     // occupy every thread.
     auto plan = [&](bool affine, int &c, int &windows, size_t &chunks) {

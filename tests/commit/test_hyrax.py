@@ -663,3 +663,25 @@ def test_commit_int_tensors_equals_commit():
         for a, g, c in zip(arrays, gds, got):
             want = H.commit(FrTensor.from_ints(a.reshape(-1)), g, shape=a.shape)
             assert c == want and c.shape == a.shape
+
+
+def test_read_many_equals_read_one_by_one():
+    import numpy as np
+    from zkproof.errors import MalformedProof
+    from zkproof.wire import Reader
+    rng = np.random.default_rng(5)
+    arrays = [rng.integers(-9, 9, size=s) for s in [(37,), (5, 6), (3, 5, 7)]]
+    gds = [8, 4, 16]
+    coms = H.commit_int_tensors(arrays, gds)
+    data = b"".join(c.to_bytes() for c in coms)
+    specs = [(a.size, g, a.shape) for a, g in zip(arrays, gds)]
+    r = Reader(data)
+    assert H.Commitment.read_many(r, specs) == coms
+    r.finish()
+    assert H.Commitment.read_many(Reader(b""), []) == []
+    with pytest.raises(MalformedProof):
+        H.Commitment.read_many(Reader(data[:-1]), specs)
+    bad = bytearray(data)
+    bad[48 * 3] ^= 0x01  # a point of the second commitment no longer on the curve / canonical
+    with pytest.raises(MalformedProof):
+        H.Commitment.read_many(Reader(bytes(bad)), specs)

@@ -1,6 +1,8 @@
 """zkproof.commit.multiopen: claims at many points on many tensors, one IPA."""
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from zkproof import _native
 from zkproof.commit import hyrax, multiopen as mo
@@ -258,3 +260,32 @@ def test_fold_rows_i64_gpu_matches_cpu():
         _native.fr_fold_rows_i64(oc.data, A, rows, cols, e.data)
         _native.fr_fold_rows_i64(og.data, cp.asarray(A), rows, cols, e.to("cuda").data)
         assert og == oc
+
+
+_FUZZ = {}
+
+
+def _fuzz_case():
+    if not _FUZZ:
+        tensors, coms, claims = _setup(6)
+        _FUZZ["case"] = (coms, claims, mo.prove(_t(), claims, tensors, coms).to_bytes())
+    return _FUZZ["case"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_fuzzed_proof_bytes_only_raise_verification_errors(data):
+    """Any mutation, truncation or extension of an honest proof is rejected with a
+    VerificationError (never another exception, never accepted)."""
+    coms, claims, proof = _fuzz_case()
+    b = bytearray(proof)
+    kind = data.draw(st.sampled_from(["flip", "cut", "grow"]))
+    if kind == "flip":
+        i = data.draw(st.integers(0, len(b) - 1))
+        b[i] ^= data.draw(st.integers(1, 255))
+    elif kind == "cut":
+        b = b[:data.draw(st.integers(0, len(b) - 1))]
+    else:
+        b += data.draw(st.binary(min_size=1, max_size=64))
+    with pytest.raises(VerificationError):
+        mo.verify(_t(), claims, coms, bytes(b))

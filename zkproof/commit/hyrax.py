@@ -348,6 +348,32 @@ class Commitment:
         return cls(length, gen_dim, pts, bool(hiding), shape)
 
     @classmethod
+    def read_many(cls, r: Reader, specs) -> list:
+        """Read commitments one after the other, specs = [(length, gen_dim, shape)] (from
+        the statement), decoding all their points in ONE native call (many small calls
+        cost more than the decoding when the machine is busy). MalformedProof as read."""
+        layouts = []
+        for length, gen_dim, shape in specs:
+            try:
+                _check_sizes(length, gen_dim)
+                shape = _as_shape(shape, length)
+                layouts.append((length, gen_dim, shape, layout_of(shape, gen_dim).num_rows))
+            except (ValueError, TypeError) as e:
+                raise MalformedProof(f"bad commitment sizes: {e}") from None
+        total = sum(n for *_, n in layouts)
+        if r.remaining() < 48 * total:
+            raise MalformedProof(f"truncated: {total} row commitments need {48 * total} bytes, {r.remaining()} left")
+        try:
+            pts = G1Tensor.from_bytes(r.raw(48 * total, "row commitments"))
+        except ValueError as e:
+            raise MalformedProof(f"invalid row commitment: {e}") from None
+        out, pos = [], 0
+        for length, gen_dim, shape, n in layouts:
+            out.append(cls(length, gen_dim, G1Tensor(pts.data[pos:pos + n]), False, shape))
+            pos += n
+        return out
+
+    @classmethod
     def from_bytes(cls, data: bytes, length: int, gen_dim: int, hiding: bool = False, shape=None) -> "Commitment":
         r = Reader(data)
         c = cls.read(r, length, gen_dim, hiding, shape)

@@ -51,9 +51,11 @@ def _gen_dim(shape) -> int:
     return G.default_gen_dim(L.num_vars(shape))
 
 
-def _read_com(r: Reader, shape) -> hyrax.Commitment:
+def _read_coms(r: Reader, shapes) -> list:
+    """Commitments of tensors of these shapes in the layout's default rows (all points
+    decoded in one call)."""
     try:
-        return hyrax.Commitment.read(r, int(np.prod(shape)), _gen_dim(shape), shape=tuple(shape))
+        return hyrax.Commitment.read_many(r, [(int(np.prod(s)), _gen_dim(s), tuple(s)) for s in shapes])
     except ValueError as e:
         raise MalformedProof(str(e)) from None
 
@@ -168,15 +170,14 @@ def parse_statement(data: bytes, mc: ModelCommitment):
         raise MalformedProof(str(e)) from None
     shape = output_shape(mc, T)
     output = read_ints(r, shape[0] * shape[1], "output").reshape(shape)
-    bounds = {f"boundary.{c}": _read_com(r, (T, mc.config.hidden)) for c in cuts[1:-1]}
+    bounds = dict(zip([f"boundary.{c}" for c in cuts[1:-1]],
+                      _read_coms(r, [(T, mc.config.hidden)] * (len(cuts) - 2))))
     st = InferenceStatement(digest, tokens, cuts, output, bounds)
     h = st.hash()
-    graphs = []
-    for a, b in zip(cuts, cuts[1:]):
-        mg = segment_graph(mc, T, a, b, label_for(mc, h, a, b))
-        st.segment_commitments.append({n: _read_com(r, mg.graph.tensors[n].shape)
-                                       for n in own_commitments(mg, mc.commitments)})
-        graphs.append(mg)
+    graphs = [segment_graph(mc, T, a, b, label_for(mc, h, a, b)) for a, b in zip(cuts, cuts[1:])]
+    names = [own_commitments(mg, mc.commitments) for mg in graphs]
+    coms = iter(_read_coms(r, [mg.graph.tensors[n].shape for mg, ns in zip(graphs, names) for n in ns]))
+    st.segment_commitments = [{n: next(coms) for n in ns} for ns in names]
     r.finish()
     return st, graphs
 
