@@ -347,3 +347,67 @@ def test_zkattn_file_report_names_its_config(zkattn_parts):
     from zkproof.nn import zkattn
     msg = zkattn.verify_bytes(*zkattn_parts)
     assert "preset 'default'" in msg and "2^-6" in msg
+
+
+# ---------------------------------------------------------------- rescale chains
+
+def _chain(first_bits: int, second_bits: int, second_consumers: int = 1, first_consumers: int = 1):
+    """x -> y1 = rescale(x, 1, out_bits=first_bits) -> y2 = rescale(y1, 1, second_bits)
+    -> o = y2 + y2 (public); extra consumers of y1 / y2 are adds into public outputs."""
+    def build():
+        g = Graph("chain")
+        x = g.input("x", (1,))
+        y1 = rescale(g, x, 1, name="y1", out_bits=first_bits)
+        y2 = rescale(g, y1, 1, name="y2", out_bits=second_bits)
+        o = add(g, y2, y2, name="o")
+        g.set_kind(o, "public")
+        for i in range(first_consumers - 1):
+            g.set_kind(add(g, y1, y1, name=f"p{i}"), "public")
+        for i in range(second_consumers - 1):
+            g.set_kind(add(g, y2, y2, name=f"q{i}"), "public")
+        return g
+    return build
+
+
+def test_rescale_feeding_a_checked_rescale_needs_no_output_chunks():
+    """y1 is bound by y2's chunks and remainder: out_bits = 0 is accepted and proves."""
+    from zkproof.nn.rescale import integer_bound
+    build = _chain(0, 8)
+    assert integer_bound(build(), "y1")
+    wit = build().forward({"x": np.array([-7])})
+    st, proof = prove(build(), wit)
+    verify(build(), st, proof)
+
+
+@pytest.mark.parametrize("chain", [_chain(0, 0), _chain(0, 8, first_consumers=2)])
+def test_rescale_chain_that_does_not_bind_refused(chain, monkeypatch):
+    """y1 unbound: y2 unchecked too (only an add after it), or y1 also feeds an add. The
+    prover refuses; a prover that skips the refusal is refused by the verifier."""
+    wit = chain().forward({"x": np.array([5])})
+    with pytest.raises(ValueError, match="out_bits = 0"):
+        prove(chain(), wit)
+    orig = Rescale._check_unchecked_output
+    monkeypatch.setattr(Rescale, "_check_unchecked_output",
+                        lambda self, ctx: None if ctx.is_prover else orig(self, ctx))
+    st, proof = prove(chain(), wit)
+    with pytest.raises(StatementMismatch):
+        verify(chain(), st, proof)
+
+
+def test_attack_fractional_output_inside_a_rescale_chain():
+    """The fractional-output cheat on the unchecked first rescale of a bound chain: x = 0,
+    rem1 = 0 instead of 1 makes y1 the field element 1/2, and the prover claims o = 2
+    (y2 = 1). y2's chunks and remainder fix y1 = 2 y2 + rem2 - 1 to an integer, so the
+    claim on x cannot match its commitment."""
+    build = _chain(0, 8)
+    wit = dict(build().forward({"x": np.array([0])}))
+    assert wit["y1.rem0"].tolist() == [1] and wit["o"].tolist() == [0]
+    wit["y1.rem0"] = np.array([0])
+    wit["y2"], wit["y2.rem0"] = np.array([1]), np.array([0])     # y1 = 2 * 1 + 0 - 1 = 1 claimed
+    wit["y2.y0"] = np.array([1 + 128])
+    wit["o"] = np.array([2])
+    with field_witness({"y1": FrTensor.from_ints([inv(2)])}), lenient_lookups():
+        st, proof = prove(build(), wit)
+    assert st.public["o"].tolist() == [2]
+    with pytest.raises(VerificationError):
+        verify(build(), st, proof)

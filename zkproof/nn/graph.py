@@ -92,6 +92,8 @@ class Op:
 
     name = "op"
     committed_inputs: tuple = ()
+    # True for layout changes (a bijection of entries: the input is the output rearranged)
+    layout_only = False
 
     def __init__(self):
         self.inputs: list[str] = []

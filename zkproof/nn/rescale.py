@@ -9,7 +9,10 @@ Without it Y would only be the FIELD element (X + 2^(k-1) - Rm) / 2^k: a prover 
 another in-range Rm makes Y a fraction Y + delta / 2^k, which a following linear op (a
 matmul, an add) turns into a different integer output (tests/nn/test_audit.py,
 test_attack_fractional_rescale_output). out_bits = 0 skips the output chunks; it is only
-allowed when the output is public or the input of a lookup (both bind it to integers).
+allowed when something else binds the output to bounded integers (`integer_bound`): it is
+public, or the input of a lookup, or its only consumer is a layout change or another
+Rescale whose own output is so bound (that Rescale's input is 2^k Y' + Rm' - 2^(k-1), Y'
+a bounded integer and Rm' range-checked: a bounded integer too).
 
 Backward. Y is never committed: it is determined by X and Rm. A claim Y(u) = y becomes,
 after the prover sends Rm_i(u),
@@ -104,11 +107,10 @@ class Rescale(Op):
     def _check_unchecked_output(self, ctx) -> None:
         """out_bits = 0: the output must be bound to integers by something else."""
         y = self.outputs[0]
-        if ctx.graph.tensors[y].kind == "public":
+        if integer_bound(ctx.graph, y):
             return
-        if any(use.x == y for op in ctx.graph.ops for use in op.lookups()):
-            return
-        msg = f"rescale {y!r}: out_bits = 0 needs a public output or a lookup input"
+        msg = (f"rescale {y!r}: out_bits = 0 needs a public output, a lookup input, or a single consumer "
+               f"that binds it (a layout change or a Rescale whose output is bound)")
         if ctx.is_prover:
             raise ValueError(msg)
         raise StatementMismatch(msg)
@@ -141,7 +143,40 @@ class Rescale(Op):
         ctx.claim(self.inputs[0], u, x)
 
 
+def integer_bound(graph, name: str) -> bool:
+    """Whether the graph binds tensor `name` to bounded integers without range-checking it
+    itself (see the module doc): public, a lookup input, the output of a Rescale with
+    output chunks, or the only input of its only consumer, a layout change or a Rescale,
+    whose output is bound."""
+    ops, cache = graph.__dict__.get("_integer_bound", (None, None))
+    if ops != len(graph.ops):  # (re)built for the graph as it is now
+        cache = {}
+        graph.__dict__["_integer_bound"] = (len(graph.ops), cache)
+    if name not in cache:
+        cache[name] = _integer_bound(graph, name)
+    return cache[name]
+
+
+def _integer_bound(graph, name: str) -> bool:
+    spec = graph.tensors[name]
+    if spec.kind == "public":
+        return True
+    if spec.producer is not None:
+        op = graph.ops[spec.producer]
+        if isinstance(op, Rescale) and op.out_bits and op.outputs[0] == name:
+            return True
+    if any(use.x == name for op in graph.ops for use in op.lookups()):
+        return True
+    consumers = [op for op in graph.ops if name in op.inputs]
+    if len(consumers) != 1:
+        return False
+    (op,) = consumers
+    if op.inputs != [name] or not (op.layout_only or isinstance(op, Rescale)):
+        return False
+    return integer_bound(graph, op.outputs[0])
+
+
 def rescale(graph, x: str, k: int, name: str | None = None, out_bits: int = OUT_BITS) -> str:
     """Y = round(X / 2^k), Y range-checked in [-2^(out_bits-1), 2^(out_bits-1)) (out_bits = 0:
-    no check, allowed only for a public output or a lookup input)."""
+    no check, allowed only where the graph binds Y otherwise: `integer_bound`)."""
     return graph.add(Rescale(k, out_bits), x, name=name)[0]

@@ -24,6 +24,7 @@ from .graph import Op
 
 class Permute(Op):
     name = "permute"
+    layout_only = True
 
     def __init__(self, axes):
         super().__init__()
@@ -88,6 +89,8 @@ class TakeRow(Op):
 
 class _SameLayout(Op):
     """Base of the reshapes whose padded layouts coincide: claims pass unchanged."""
+
+    layout_only = True
 
     def backward(self, ctx) -> None:
         oc = ctx.output_claim(self.outputs[0])

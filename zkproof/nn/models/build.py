@@ -32,7 +32,7 @@ import numpy as np
 from ..graph import Graph
 from ..linear import MatMul
 from ..nonlinear import Elementwise
-from ..rescale import Rescale
+from ..rescale import OUT_BITS, Rescale
 from ..residual import Add, Product
 from ..zkattn import attention
 from .. import embedding as nn_embedding
@@ -108,10 +108,15 @@ class ModelGraph:
         return out
 
 
-def _linear(g, x, w, b, shift, name):
+def _linear(g, x, w, b, shift, name, checked: bool = True):
+    """X W + b rescaled by 2^shift; checked=False: no output chunks, for an output the graph
+    binds to integers otherwise (a lookup input, through layout changes or rescales:
+    rescale.integer_bound, which the prover and the verifier enforce)."""
     ins = (x, w) + ((b,) if b else ())
     y = g.add(MatMul(bias=b is not None), *ins, name=f"{name}.mm")[0]
-    return g.add(Rescale(shift), y, name=name)[0] if shift > 0 else y
+    if shift <= 0:
+        return y
+    return g.add(Rescale(shift, OUT_BITS if checked else 0), y, name=name)[0]
 
 
 def num_stages(cfg: ModelConfig) -> int:
@@ -179,7 +184,10 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start:
         p = f"layers.{i}.attn"
         qkv = []
         for n in "qkv":
-            t = _linear(g, x, W(f"{p}.{n}"), B(f"{p}.{n}"), fw, f"{p}.{n}")
+            # Q, K, V are range-checked by zkAttn (through the head split and any rescale);
+            # RoPE's rotation in between does not pass that on
+            roped = bool(cfg.rope_theta) and n in "qk"
+            t = _linear(g, x, W(f"{p}.{n}"), B(f"{p}.{n}"), fw, f"{p}.{n}", checked=roped)
             t = nn_reshape.split_heads(g, t, cfg.heads, name=f"{p}.{n}.heads")
             if cfg.rope_theta and n in "qk":
                 t = nn_rope.rope(g, t, base=cfg.rope_theta, table_frac=q.rope_frac, style="half",
@@ -197,9 +205,11 @@ def build_graph(cfg: ModelConfig, q: QuantConfig, shifts: dict, seq: int, start:
 
     def mlp(x, i):
         p = f"layers.{i}.mlp"
-        up = _linear(g, x, W(f"{p}.up"), B(f"{p}.up"), fw, f"{p}.up")
+        # up feeds the activation's lookup (gpt2, bert) or the SwiGLU product (llama);
+        # the gate always feeds the lookup
+        up = _linear(g, x, W(f"{p}.up"), B(f"{p}.up"), fw, f"{p}.up", checked=cfg.family == "llama")
         if cfg.family == "llama":
-            gate = act(_linear(g, x, W(f"{p}.gate"), None, fw, f"{p}.gate"), f"{p}.act")
+            gate = act(_linear(g, x, W(f"{p}.gate"), None, fw, f"{p}.gate", checked=False), f"{p}.act")
             h = g.add(Rescale(fa), g.add(Product(), gate, up, name=f"{p}.glu")[0], name=f"{p}.glu_rs")[0]
         else:
             h = act(up, f"{p}.act")
