@@ -96,11 +96,8 @@ class MatMul(Op):
         st = mm.Statement(num, m, k, n, tuple(u), y)
         t = ctx.ch.transcript
         if ctx.is_prover:
-            a = ctx.value(A).reshape(-1)
-            b = self._b_kn(ctx.value(B)).reshape(-1)
-            from ..field.tensor import FrTensor
-            _, proof, claims = mm.prove(t, FrTensor.from_ints(a), FrTensor.from_ints(np.ascontiguousarray(b)),
-                                        num, m, k, n, u, y)
+            # from the integers (no field copy of the weights; a transposed B as it is stored)
+            _, proof, claims = mm.prove(t, ctx.value(A), ctx.value(B), num, m, k, n, u, y, b_nk=self.transpose_b)
             ctx.ch.send_blob(proof.to_bytes())
         else:
             proof = mm.Proof.from_bytes(ctx.ch.receive_blob("matmul proof"), st)

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import _native
 from . import core as sc
 from .batch import log2_pow2, pad_axes
@@ -148,25 +150,48 @@ def partial_evaluations(A: FrTensor, B: FrTensor, st: Statement):
     return pad_axes(au, (st.num, st.k), "A_u"), pad_axes(bu, (st.num, st.k), "B_u")
 
 
-def prove(transcript: Transcript, A: FrTensor, B: FrTensor, num: int, m: int, k: int, n: int,
-          u, y: int):
+def partial_evaluations_ints(A: np.ndarray, B: np.ndarray, st: Statement, b_nk: bool = False):
+    """partial_evaluations from signed 64-bit integer matrices, never converted to the
+    field (native row folds, zkproof.commit.multiopen's kernel): A (num, m, k) and B
+    (num, k, n), or B (num, n, k) with b_nk (a transposed operand, e.g. K in Q K^T)."""
+    u_n, u_m, _ = _split(st, st.u)
+    e_m = FrTensor.eq(u_m)[: st.m]
+    e_n = FrTensor.eq(u_n)[: st.n]
+    A = np.ascontiguousarray(A, dtype=np.int64).reshape(st.num, st.m, st.k)
+    B = np.ascontiguousarray(B if b_nk else np.swapaxes(B, -1, -2), dtype=np.int64).reshape(st.num, st.n, st.k)
+    au = FrTensor.zeros(st.num * st.k)
+    bu = FrTensor.zeros(st.num * st.k)
+    for s in range(st.num):
+        _native.fr_fold_rows_i64(au.data[s * st.k:(s + 1) * st.k], A[s].reshape(-1), st.m, st.k, e_m.data)
+        _native.fr_fold_rows_i64(bu.data[s * st.k:(s + 1) * st.k], B[s].reshape(-1), st.n, st.k, e_n.data)
+    sc.MulCounter.add(st.num * st.k * (st.m + st.n) + len(e_m) + len(e_n))
+    return pad_axes(au, (st.num, st.k), "A_u"), pad_axes(bu, (st.num, st.k), "B_u")
+
+
+def prove(transcript: Transcript, A, B, num: int, m: int, k: int, n: int, u, y: int, b_nk: bool = False):
     """Prove the claim C(u) = y for C_s = A_s B_s (see the module doc for layouts).
 
-    A: num * m * k elements, B: num * k * n elements (unpadded, row-major, on one device).
-    u: c_vars coordinates (u_n, u_m, u_b). y: the claimed C(u) (from the caller's
-    pipeline, or `claim_on_c`). Returns (Statement, Proof, claims on the padded A, B)."""
+    A: num * m * k elements, B: num * k * n elements (unpadded, row-major, on one device):
+    FrTensors, or both signed 64-bit integer NumPy arrays (CPU; then b_nk: B given as
+    (num, n, k)). u: c_vars coordinates (u_n, u_m, u_b). y: the claimed C(u) (from the
+    caller's pipeline, or `claim_on_c`). Returns (Statement, Proof, claims on the padded A, B)."""
+    ints = isinstance(A, np.ndarray) and isinstance(B, np.ndarray)
     for name, t, want in (("A", A, num * m * k), ("B", B, num * k * n)):
-        if not isinstance(t, FrTensor):
-            raise TypeError(f"{name} must be an FrTensor")
-        if len(t) != want:
-            raise ValueError(f"{name}: expected {want} elements, got {len(t)}")
-    if A.device != B.device:
+        if not ints and not isinstance(t, FrTensor):
+            raise TypeError(f"{name} must be an FrTensor (or both integer arrays)")
+        if ints and t.dtype.kind not in "iu":
+            raise TypeError(f"{name}: expected an integer array, got dtype {t.dtype}")
+        if (t.size if ints else len(t)) != want:
+            raise ValueError(f"{name}: expected {want} elements, got {t.size if ints else len(t)}")
+    if b_nk and not ints:
+        raise ValueError("b_nk applies to integer arrays only")
+    if not ints and A.device != B.device:
         raise ValueError(f"A is on {A.device}, B on {B.device}")
     st = Statement(int(num), int(m), int(k), int(n), tuple(int(x) % R for x in u), int(y) % R)
     if len(st.u) != st.c_vars:
         raise ValueError(f"u: expected {st.c_vars} coordinates, got {len(st.u)}")
     _absorb_statement(transcript, st)
-    au, bu = partial_evaluations(A, B, st)
+    au, bu = partial_evaluations_ints(A, B, st, b_nk) if ints else partial_evaluations(A, B, st)
     _, _, u_b = _split(st, st.u)
     proof, point, finals = sc.prove(transcript, [au, bu], TERMS, st.y, u_b)
     transcript.absorb_frs("matmul/evals", finals)
