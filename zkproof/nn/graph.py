@@ -331,6 +331,15 @@ class _Context:
             self._fr[name] = L.to_padded(self.value(name))
         return self._fr[name]
 
+    def fr_once(self, name: str) -> FrTensor:
+        """ctx.fr without caching a new copy (for a caller that copies it right away)."""
+        return self._fr[name] if name in self._fr else L.to_padded(self.value(name))
+
+    def release_field_copies(self) -> None:
+        """Drop the cached field copies and eq tables (prover; rebuilt when asked again)."""
+        self._fr.clear()
+        self.eq_cache = claims_reduce.EqCache()
+
     def evaluate(self, name: str, point) -> int:
         """The prover's value of tensor `name` at point (eq tables shared per point)."""
         return self.eq_cache.evaluate(self.fr(name), point)
@@ -446,11 +455,11 @@ def _tree_leaves(ctx: _Context, depth: int, members, names, pad: int) -> FrTenso
         name = names[members[0][0]]
         shape = g.tensors[name].shape
         if not pad or L.padded_shape(shape) == shape:
-            return ctx.fr(name)  # the layout itself (the prover leaves a tree's leaves unchanged)
+            return ctx.fr_once(name)  # the layout itself (the prover leaves a tree's leaves unchanged)
     leaves = FrTensor.full(1 << depth, pad)
     for j, off in members:
         shape = g.tensors[names[j]].shape
-        src = ctx.fr(names[j]).data
+        src = ctx.fr_once(names[j]).data
         dst = leaves.data[off:off + len(src)]
         if not pad or L.padded_shape(shape) == shape:
             dst[...] = src
@@ -514,6 +523,10 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
         return
     sts = [lk[-1] for lk in lookups]
     if ctx.is_prover:
+        # the operations' field copies and eq tables are not needed any more (the trees are
+        # built from the tensors again and the openings work on the integers): freeing
+        # them here keeps them out of the lookups' peak memory
+        ctx.release_field_copies()
         leaves = [{which: [_tree_leaves(ctx, d, members, names, _pad_value(table, which))
                            for d, members in packing] for which, names in which_names}
                   for _, table, which_names, _, packing, _ in lookups]
