@@ -1,7 +1,7 @@
 """Attacker's audit of the nn verifiers: each test is a false statement built the way a
 cheating prover would (a tampered witness, field elements where integers belong, a
 statement the honest forward pass refuses) and must be rejected; plus fuzzing of the
-zkattn/v1 decoder (only VerificationError may come out)."""
+zkattn/v2 decoder (only VerificationError may come out)."""
 import contextlib
 
 import numpy as np
@@ -197,7 +197,7 @@ def zkattn_parts():
 
 
 def test_zkattn_decoder_fuzz(zkattn_parts):
-    """Corrupted or truncated zkattn/v1 statements and proofs: the registered verifier
+    """Corrupted or truncated zkattn/v2 statements and proofs: the registered verifier
     (called directly, not through proof_file's safety net) raises only VerificationError."""
     pytest.importorskip("hypothesis")
     from hypothesis import HealthCheck, given, settings, strategies as st

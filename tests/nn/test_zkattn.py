@@ -188,7 +188,7 @@ def test_proof_file_verifies_and_rejects_tampering():
     st, proof = prove(g, g.forward(inputs(H, T, d)))
     data = zkattn.encode(H, T, d, cfg, st, proof)
     pid, msg = proof_file.verify_bytes(data)
-    assert pid == "zkattn/v1" and "committed" in msg
+    assert pid == "zkattn/v2" and "committed" in msg
     for pos in (60, len(data) // 2, len(data) - 5):
         bad = bytearray(data)
         bad[pos] ^= 4

@@ -52,7 +52,7 @@ from .fixed_point import dequantize
 from .graph import Graph, Op, Statement, verify
 from .linear import MatMul
 from .nonlinear import RangeCheck, TableMap, range_use
-from .rescale import Rescale, chunk_bits, split_chunks
+from .rescale import OUT_BITS, Rescale, chunk_bits, split_chunks
 from .residual import Product
 
 
@@ -420,9 +420,11 @@ class RowSumBound(Op):
 
 
 def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default", name: str = "attn",
-              key_mask: str | None = None) -> str:
+              key_mask: str | None = None, out_bits: int = OUT_BITS) -> str:
     """Add zkAttn over committed Q, K, V (H, T, d) to the graph; returns O's name
-    ((H, T, d) at scale 2^in_frac, derived: make it public or feed it on). key_mask: a
+    ((H, T, d) at scale 2^in_frac, derived: make it public or feed it on; out_bits: O's
+    range check by its final Rescale, 0 when the graph binds O otherwise, e.g. a public
+    O: rescale.integer_bound). key_mask: a
     public (T,) 0/1 input, 1 for padding keys (or'ed with the causal mask)."""
     cfg = PRESETS[cfg] if isinstance(cfg, str) else cfg
     H, T, d = graph.tensors[q].shape
@@ -443,11 +445,11 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
     if cfg.y_rescale_bits:
         y = graph.add(Rescale(cfg.y_rescale_bits), y, name=f"{name}.ys")[0]
     (o2,) = graph.add(MatMul(), y, v, name=f"{name}.yv")
-    return graph.add(Rescale(cfg.theta_log2 - cfg.y_rescale_bits), o2, name=name)[0]
+    return graph.add(Rescale(cfg.theta_log2 - cfg.y_rescale_bits, out_bits), o2, name=name)[0]
 
 
 # ---------------------------------------------------------------------- proof files
-PROTOCOL_ID = "zkattn/v1"
+PROTOCOL_ID = "zkattn/v2"
 # Caps on what a file's statement can make its verifier do: T <= 2^13 (the mask's
 # extension costs O(T): mask_mle); the public output (H T d entries) is carried in the file.
 MAX_FILE_SEQ = 1 << 13
@@ -458,7 +460,7 @@ def attention_graph(H: int, T: int, d: int, cfg: ZkAttnConfig) -> Graph:
     """The standalone statement's graph: committed Q, K, V (H, T, d), public output O."""
     g = Graph("zkattn")
     q, k, v = (g.input(n, (H, T, d)) for n in "qkv")
-    o = attention(g, q, k, v, cfg, name="o")
+    o = attention(g, q, k, v, cfg, name="o", out_bits=0)  # public: bound without output chunks
     g.set_kind(o, "public")
     return g
 
@@ -472,7 +474,7 @@ def encode(H: int, T: int, d: int, cfg: ZkAttnConfig, statement, proof: bytes) -
 
 
 def verify_bytes(statement: bytes, proof: bytes) -> str:
-    """The registered verifier of "zkattn/v1" files."""
+    """The registered verifier of "zkattn/v2" files."""
     r = Reader(statement)
     H, T, d = r.u64("H"), r.u64("T"), r.u64("d")
     if not (1 <= H and 1 <= T <= MAX_FILE_SEQ and 1 <= d and H * T * max(T, d) <= MAX_FILE_ELEMENTS):
