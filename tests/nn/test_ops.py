@@ -325,7 +325,7 @@ def _take_row_graph(T: int, d: int, index: int):
         x = g.input("x", (T, d), "committed")
         w = g.input("w", (d, 2), "committed")
         y = take_row(g, x, index, name="row")
-        (z,) = [linear(g, y, w, name="z")]
+        z = linear(g, y, w, name="z")
         g.set_kind(z, "public")
         return g
     return build

@@ -114,18 +114,23 @@ def build_tree(q_leaves: FrTensor, p_leaves: FrTensor | None = None) -> Fraction
         raise ValueError(f"q_leaves: length must be a power of two, got {n}")
     if p_leaves is not None and len(p_leaves) != n:
         raise ValueError(f"p_leaves: length {len(p_leaves)} differs from q_leaves' {n}")
-    dev = q_leaves.device
-    ps, qs = [p_leaves], [q_leaves]
+    return FractionTree(*layers_above(q_leaves, p_leaves))
+
+
+def layers_above(q: FrTensor, p: FrTensor | None = None) -> tuple[list, list]:
+    """(ps, qs): the layers from the root (index 0) down to the given one (p, q) of a
+    power-of-two length (p None: all 1), each pair of neighbours merged natively."""
+    dev = q.device
+    ps, qs = [p], [q]
     while len(qs[-1]) > 1:
         half = len(qs[-1]) // 2
         po, qo = FrTensor.empty(half, dev), FrTensor.empty(half, dev)
-        p = ps[-1]
-        _native.frac_layer(po.data, qo.data, None if p is None else p.data, qs[-1].data)
+        _native.frac_layer(po.data, qo.data, None if ps[-1] is None else ps[-1].data, qs[-1].data)
         ps.append(po)
         qs.append(qo)
     ps.reverse()
     qs.reverse()
-    return FractionTree(ps, qs)
+    return ps, qs
 
 
 # ----------------------------------------------------------------------------- proof

@@ -50,7 +50,7 @@ from ..stream import FR_BYTES, RESERVE, fmt_bytes, int_dtype, require, return_fr
 from ..transcript import Transcript
 from . import tlookup
 from .fraction_gkr import (FractionProof, LayerProof, LeafClaim, _absorb_roots, _powers, batch_inv, build_tree,
-                           layer_finals, round_message, round_sums)
+                           layer_finals, layers_above, round_message, round_sums)
 from .tables import Table, counts_tensor
 
 log = logging.getLogger(__name__)
@@ -300,17 +300,7 @@ def _stored_layers(leaves: _Leaves, K: int, chunk: int) -> _InTree:
             p, q = _reduce_rows(q, rows)
             pK.data[c0: c0 + w] = p.data
             qK.data[c0: c0 + w] = q.data
-    ps, qs = [pK], [qK]
-    while len(qs[-1]) > 1:
-        half = len(qs[-1]) // 2
-        po, qo = FrTensor.empty(half, dev), FrTensor.empty(half, dev)
-        p = ps[-1]
-        _native.frac_layer(po.data, qo.data, None if p is None else p.data, qs[-1].data)
-        ps.append(po)
-        qs.append(qo)
-    ps.reverse()
-    qs.reverse()
-    return _InTree(ps, qs, a)
+    return _InTree(*layers_above(qK, pK), a)
 
 
 def _stream_tables(leaves: _Leaves, k: int, j: int, rs: list, y0: int, w: int, paired: bool):

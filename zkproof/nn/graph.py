@@ -122,6 +122,7 @@ class Graph:
         self.label = label
         self.tensors: dict[str, TensorSpec] = {}
         self.ops: list[Op] = []
+        self.memo: dict = {}  # facts derived from the structure (rescale.integer_bound); reset on change
 
     # ------------------------------------------------------------------ building
     def _new(self, name: str, shape, kind: str, producer=None) -> str:
@@ -158,6 +159,7 @@ class Graph:
             if spec.kind == "derived":
                 spec.kind = "committed"
         self.ops.append(op)
+        self.memo.clear()
         return op.outputs
 
     def set_kind(self, name: str, kind: str) -> None:
@@ -167,6 +169,7 @@ class Graph:
         if kind == "derived" and self.tensors[name].producer is None:
             raise ValueError(f"{name!r} is a graph input: public or committed, never derived")
         self.tensors[name].kind = kind
+        self.memo.clear()
 
     def describe(self) -> bytes:
         """The canonical bytes of the graph (part of every statement)."""

@@ -148,10 +148,7 @@ def integer_bound(graph, name: str) -> bool:
     itself (see the module doc): public, a lookup input, the output of a Rescale with
     output chunks, or the only input of its only consumer, a layout change or a Rescale,
     whose output is bound."""
-    ops, cache = graph.__dict__.get("_integer_bound", (None, None))
-    if ops != len(graph.ops):  # (re)built for the graph as it is now
-        cache = {}
-        graph.__dict__["_integer_bound"] = (len(graph.ops), cache)
+    cache = graph.memo.setdefault("integer_bound", {})
     if name not in cache:
         cache[name] = _integer_bound(graph, name)
     return cache[name]

@@ -22,6 +22,15 @@ from . import layout as L
 from .graph import Op
 
 
+def _output_claim_parts(op: Op, ctx):
+    """The claim on op's output as (its point's coordinates per axis, value), or None."""
+    oc = ctx.output_claim(op.outputs[0])
+    if oc is None:
+        return None
+    u, y = oc
+    return L.split_point(ctx.shape(op.outputs[0]), u), y
+
+
 class Permute(Op):
     name = "permute"
     layout_only = True
@@ -46,11 +55,10 @@ class Permute(Op):
         return [np.ascontiguousarray(np.transpose(x, self.axes))]
 
     def backward(self, ctx) -> None:
-        oc = ctx.output_claim(self.outputs[0])
+        oc = _output_claim_parts(self, ctx)
         if oc is None:
             return
-        u, y = oc
-        parts = L.split_point(ctx.shape(self.outputs[0]), u)
+        parts, y = oc
         src = [None] * len(self.axes)
         for out_axis, in_axis in enumerate(self.axes):
             src[in_axis] = parts[out_axis]
@@ -77,11 +85,10 @@ class TakeRow(Op):
         return [np.ascontiguousarray(x[self.index:self.index + 1])]
 
     def backward(self, ctx) -> None:
-        oc = ctx.output_claim(self.outputs[0])
+        oc = _output_claim_parts(self, ctx)
         if oc is None:
             return
-        u, y = oc
-        parts = L.split_point(ctx.shape(self.outputs[0]), u)
+        parts, y = oc
         rows = L.axis_vars(ctx.shape(self.inputs[0]))[0]
         parts[0] = [(self.index >> b) & 1 for b in range(rows)]
         ctx.claim(self.inputs[0], L.join_point(parts), y)

@@ -253,6 +253,7 @@ def _rename(g: Graph, old: str, new: str) -> None:
     prod.outputs = [new if o == old else o for o in prod.outputs]
     for op in g.ops:
         op.inputs = [new if o == old else o for o in op.inputs]
+    g.memo.clear()
 
 
 def calibrate_shifts(spec: ModelSpec, q: QuantConfig, token_lists) -> dict:
