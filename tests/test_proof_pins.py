@@ -73,7 +73,10 @@ PINS = {
     # openings): both deliberate; recomputed from the merged code
     # the standalone zkAttn graph's output O is public, so its final Rescale has no output
     # chunks (out_bits = 0, rescale.integer_bound): deliberate, recomputed
-    "zkattn": "8f43f15ae7490d96c03d264350272d4e0ee1abe95424f67e84a8da0a57b29f98",
+    # zkattn/v3: masked slots carry zero digits (U o (s - Z), tied by a sumcheck), the
+    # segment tables output theta - f, Y = U o prod (theta - E); the openings' IPA stops
+    # after 4 rounds (multiopen.IPA_ROUNDS): deliberate, recomputed
+    "zkattn": "0abb0f8644b8b0dc4bd0e696f42455c52968e8b0b20322a35c67c224017f7088",
 }
 
 

@@ -44,7 +44,7 @@ BUILTIN = [
     ("tlookup/v2", "zkproof.lookup.tlookup", "verify_bytes"),
     ("hyrax-open/v2", "zkproof.commit.hyrax", "verify_bytes"),
     ("sumcheck-committed/v2", "zkproof.sumcheck.committed", "verify_bytes"),
-    ("zkattn/v2", "zkproof.nn.zkattn", "verify_bytes"),
+    ("zkattn/v3", "zkproof.nn.zkattn", "verify_bytes"),
     ("nn-model/v2", "zkproof.nn.models.inference", "verify_standalone"),
 ]
 

@@ -1,13 +1,15 @@
 """zkAttn: completeness at odd sizes, accuracy against float attention, and false
 statements (wrong shift, digit out of its segment, row sum out of bounds, mask bypass)."""
+import dataclasses
+
 import numpy as np
 import pytest
 
 from zkproof.errors import VerificationError
 from zkproof.nn.fixed_point import dequantize, quantize
 from zkproof.nn.graph import Graph, prove, verify
-from zkproof.nn.zkattn import (PRESETS, ZkAttnConfig, _softmax_numerators, attention, causal_masked,
-                               float_attention)
+from zkproof.nn import zkattn
+from zkproof.nn.zkattn import PRESETS, ZkAttnConfig, attention, causal_masked, float_attention
 
 from nn_attacks import lenient_lookups
 
@@ -69,12 +71,24 @@ def test_forward_matches_independent_reference():
     wit = build(H, T, d).forward(ins)
     z = np.einsum("hid,hjd->hij", ins["q"], ins["k"])
     s = wit["o.softmax.shift"]
-    D = s[..., None] - z + cfg.big * causal_masked(T)
+    keep = 1 - causal_masked(T)
+    D = (s[..., None] - z) * keep
     assert D.min() >= 0
+    S = (1 << 16) * np.sqrt(d)
+    Y = np.ones_like(D) * keep
     for k in range(cfg.segments):
         b = cfg.segment_bits[k]
-        assert np.array_equal(wit[f"o.softmax.digit{k}"], (D >> cfg.offset(k)) % (1 << b))
-    Y = _softmax_numerators(cfg, D, d)
+        digit = (D >> cfg.offset(k)) % (1 << b)
+        assert np.array_equal(wit[f"o.softmax.digit{k}"], digit)
+        if k == cfg.segments - 1:  # the top segment: 1 at digit 0, else 0
+            f = (digit == 0).astype(np.int64)
+        elif k >= cfg.low:
+            f = np.floor(65536 * np.exp(-digit * 2.0 ** cfg.offset(k) / S) + 0.5).astype(np.int64)
+        else:
+            continue
+        assert np.array_equal(wit[f"o.exp{k}"], (1 if k == cfg.segments - 1 else 65536) - f)
+        Y = Y * f
+    assert np.array_equal(wit["o.y"], Y)
     assert np.all(Y[..., causal_masked(T) == 1] == 0)
     theta = 1 << cfg.theta_log2
     assert np.all(np.abs(Y.sum(-1) - theta) < (1 << (cfg.tol_bits - 1)))
@@ -86,21 +100,24 @@ def _recompute(wit, cfg, d):
     """After changing the shift: the digits, segment outputs and everything after them,
     recomputed honestly from the wrong shift (the attacker's consistent witness)."""
     H, T, _ = wit["o.z"].shape
-    D = wit["o.softmax.shift"][..., None] - wit["o.z"] + cfg.big * causal_masked(T)
+    keep = 1 - causal_masked(T)
+    D = (wit["o.softmax.shift"][..., None] - wit["o.z"]) * keep
     D = np.where(D < 0, D % (1 << cfg.total_bits), D)
-    _set_digits(wit, cfg, D, d)
+    _set_digits(wit, cfg, D, d, keep)
 
 
-def _set_digits(wit, cfg, D, d):
+def _set_digits(wit, cfg, D, d, keep):
+    """Digits of D, their segment outputs and everything after them, honestly computed
+    from D (keep: the U the attacker multiplies by)."""
     from zkproof.nn.zkattn import segment_table
     H, T, _ = D.shape
     for k in range(cfg.segments):
         wit[f"o.softmax.digit{k}"] = (D >> cfg.offset(k)) % (1 << cfg.segment_bits[k])
-    Y = np.ones_like(D)
+    Y = np.ones_like(D) * keep
     for k in range(cfg.low, cfg.segments):
         e = segment_table(cfg, k, d)[wit[f"o.softmax.digit{k}"]]
         wit[f"o.exp{k}"] = e
-        Y = Y * e
+        Y = Y * (cfg.theta(k) - e)
     wit["o.y"] = Y
     G = Y.sum(-1) - ((1 << cfg.theta_log2) - (1 << (cfg.tol_bits - 1)))
     wit["o.rowsum.g0"] = G & 0xFFFF
@@ -155,16 +172,40 @@ def test_row_sum_outside_bounds_rejected():
 
 
 def test_causal_mask_bypass_rejected():
-    """Attend to a future token: its digits set as if it were unmasked."""
+    """Attend to a future token: its digits and numerator set as if it were unmasked."""
     def tamper(wit, cfg):
         H, T, _ = wit["o.z"].shape
-        D = wit["o.softmax.shift"][..., None] - wit["o.z"] + cfg.big * causal_masked(T)
-        D[0, 0, 1] -= cfg.big
-        if D[0, 0, 1] < 0:
-            D[0, 0, 1] = 0
-        _set_digits(wit, cfg, D, 3)
+        keep = (1 - causal_masked(T))[None].repeat(H, 0)
+        keep[0, 0, 1] = 1
+        D = np.maximum((wit["o.softmax.shift"][..., None] - wit["o.z"]) * keep, 0)
+        _set_digits(wit, cfg, D, 3, keep)
     with lenient_lookups():
         run(1, 3, 3, tamper=tamper)
+
+
+def test_junk_digits_in_a_masked_slot_rejected():
+    """Digits in a masked slot that do not add up to U (s - z) = 0 there (even though
+    the product would ignore them): the tie to Z fails."""
+    def tamper(wit, cfg):
+        wit["o.softmax.digit1"] = wit["o.softmax.digit1"].copy()
+        wit["o.softmax.digit1"][0, 0, 2] = 5
+        wit["o.exp1"] = zkattn.segment_table(cfg, 1, 3)[wit["o.softmax.digit1"]]
+    run(1, 3, 3, tamper=tamper)
+
+
+def test_forged_mask_table_rejected(monkeypatch):
+    """A prover that drops the causal mask everywhere (U = 1 on every real slot, the
+    witness and the proof's U table consistent with it): the verifier's own U differs."""
+    real = zkattn.keep_slots
+    monkeypatch.setattr(zkattn, "keep_slots", lambda cfg, H, T, km=None: real(
+        dataclasses.replace(cfg, causal=False), H, T, km))
+    H, T, d = 1, 4, 3
+    g = build(H, T, d)
+    wit = g.forward(inputs(H, T, d))
+    st, proof = prove(g, wit)
+    monkeypatch.setattr(zkattn, "keep_slots", real)
+    with pytest.raises(VerificationError):
+        verify(build(H, T, d), st, proof)
 
 
 def test_wrong_attention_output_rejected():
@@ -188,7 +229,7 @@ def test_proof_file_verifies_and_rejects_tampering():
     st, proof = prove(g, g.forward(inputs(H, T, d)))
     data = zkattn.encode(H, T, d, cfg, st, proof)
     pid, msg = proof_file.verify_bytes(data)
-    assert pid == "zkattn/v2" and "committed" in msg
+    assert pid == "zkattn/v3" and "committed" in msg
     for pos in (60, len(data) // 2, len(data) - 5):
         bad = bytearray(data)
         bad[pos] ^= 4
@@ -223,9 +264,10 @@ def test_key_padding_mask():
     assert masked[2, 1] == 1 and masked[2, 0] == 0
 
     def attend_to_padding(w):
-        D = w["o.softmax.shift"][..., None] - w["o.z"] + cfg.big * masked
-        D[0, 2, 1] = max(int(D[0, 2, 1]) - cfg.big, 0)
-        _set_digits(w, cfg, D, d)
+        keep = (1 - masked)[None].repeat(H, 0)
+        keep[0, 2, 1] = 1
+        D = np.maximum((w["o.softmax.shift"][..., None] - w["o.z"]) * keep, 0)
+        _set_digits(w, cfg, D, d, keep)
     wit2 = build_masked(H, T, d).forward(ins)
     attend_to_padding(wit2)
     with lenient_lookups():

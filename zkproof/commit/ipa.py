@@ -80,10 +80,13 @@ def _rand() -> int:
 FINAL_LEN = 8
 
 
-def shape(n: int) -> tuple[int, int]:
-    """(rounds, final length) of the argument for vectors of length n = 2^k."""
+def shape(n: int, final_len: int = FINAL_LEN) -> tuple[int, int]:
+    """(rounds, final length) of the argument for vectors of length n = 2^k that stops
+    at final_len elements (a power of two; a caller whose prover time matters more than
+    32 bytes per element may pick more than FINAL_LEN: each round saved is two MSMs of
+    size n/2)."""
     k = log2_exact(n, "n")
-    m = min(n, FINAL_LEN)
+    m = min(n, 1 << log2_exact(final_len, "final_len"))
     return k - (m.bit_length() - 1), m
 
 
@@ -121,9 +124,10 @@ class IPAProof:
         return self.write(Writer()).bytes()
 
     @classmethod
-    def read(cls, r: Reader, n: int, zk: bool = False) -> "IPAProof":
-        """Read the proof for vectors of length n (from the statement, as is zk)."""
-        rounds, m = shape(n)
+    def read(cls, r: Reader, n: int, zk: bool = False, final_len: int = FINAL_LEN) -> "IPAProof":
+        """Read the proof for vectors of length n (from the statement, as are zk and
+        final_len)."""
+        rounds, m = shape(n, final_len)
         Ls, Rs = [], []
         for i in range(rounds):
             Ls.append(read_point(r, f"IPA L[{i}]"))
@@ -134,17 +138,17 @@ class IPAProof:
         return cls(tuple(Ls), tuple(Rs), tuple(r.frs(m, "IPA z")), A, r.fr("IPA z_h"))
 
     @classmethod
-    def from_bytes(cls, data: bytes, n: int, zk: bool = False) -> "IPAProof":
+    def from_bytes(cls, data: bytes, n: int, zk: bool = False, final_len: int = FINAL_LEN) -> "IPAProof":
         """Decode a proof for vectors of length n; MalformedProof on any length
         mismatch, invalid point or non-canonical scalar."""
         r = Reader(data)
-        p = cls.read(r, n, zk)
+        p = cls.read(r, n, zk, final_len)
         r.finish()
         return p
 
     @staticmethod
-    def size(n: int, zk: bool = False) -> int:
-        rounds, m = shape(n)
+    def size(n: int, zk: bool = False, final_len: int = FINAL_LEN) -> int:
+        rounds, m = shape(n, final_len)
         return 96 * rounds + 32 * m + (48 + 32 if zk else 0)
 
 
@@ -207,12 +211,13 @@ def prove(
     q: G1Point,
     hiding: tuple[G1Point, int] | None = None,
     mask=None,
+    final_len: int = FINAL_LEN,
 ) -> IPAProof:
     """Prove <w, b> = v, b = eq(u) (o mask when a boolean mask of length n is given),
     for C = <w, gens> (C, u, v and the mask's origin absorbed by the caller).
 
     w: length n = 2^len(u) = len(gens), any device; u: Python ints. Costs 2 k' MSMs
-    of size n/2 + 1 (k' = shape(n)[0]). With hiding = (H, beta), C = <w, gens> + beta H
+    of size n/2 + 1 (k' = shape(n, final_len)[0]). With hiding = (H, beta), C = <w, gens> + beta H
     and the proof is zero-knowledge (see the module docstring); one more MSM of size n."""
     n = len(w)
     k = log2_exact(n, "len(w)")
@@ -220,7 +225,7 @@ def prove(
         raise ValueError(f"u has {len(u)} coordinates, len(w) = {n} needs {k}")
     if len(gens) != n:
         raise ValueError(f"{len(gens)} generators for a vector of length {n}")
-    _, m = shape(n)
+    _, m = shape(n, final_len)
     dev = w.device
     xi = transcript.challenge(_XI)
     b = FrTensor.eq(list(u), dev)
@@ -289,6 +294,7 @@ def verify_terms(
     proof: IPAProof,
     h: G1Point | None = None,
     mask=None,
+    final_len: int = FINAL_LEN,
 ) -> tuple[int, FrTensor, G1Tensor]:
     """Replay the transcript and return (mult, scalars, points) such that the proof is
     valid iff mult C + MSM(scalars, points) is the identity. The caller scales its own
@@ -296,14 +302,14 @@ def verify_terms(
     one MSM.
 
     Sizes come from the statement: len(gens) = 2^len(u) fixes the rounds and the final
-    length (shape), and the zero-knowledge variant is used iff h (the blinding
+    length (shape, with the caller's final_len), and the zero-knowledge variant is used iff h (the blinding
     generator) is given; a proof of another shape raises OpeningError. mask: as for
     prove (b = eq(u) o mask)."""
     n = len(gens)
     k = log2_exact(n, "len(gens)")
     if len(u) != k:
         raise ValueError(f"u has {len(u)} coordinates, {n} generators need {k}")
-    rounds, m = shape(n)
+    rounds, m = shape(n, final_len)
     if proof.rounds != rounds or len(proof.R) != rounds or len(proof.a) != m:
         raise OpeningError(
             f"IPA proof has {proof.rounds} rounds and a final vector of {len(proof.a)}, "

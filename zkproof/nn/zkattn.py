@@ -1,27 +1,33 @@
 """zkAttn: softmax attention with every step proven, the shift and normalisation included.
 
 Shapes: Q, K, V of (H, T, d) integers at scale 2^f (f = cfg.in_frac), all heads in
-every protocol run (the head index is the top variables). Steps (each a graph op):
+every protocol run (the head index is the top variables). U (H, T, T) is the public 0/1
+tensor of the slots that count: 1 on real (query, key) slots that are not masked (the
+causal mask j > i, or'ed with an optional public key-padding mask (T,)), 0 on masked
+slots and on padding. Its extension costs the verifier O(T) (`keep_mle`). Steps (each a
+graph op):
 
  0. Q, K, V range-checked in [-2^(in_bits-1), 2^(in_bits-1)) (RangeCheck; bounds |Z|).
  1. Z = Q Kᵀ for all heads in one batched matmul (scale 2^(2f)).
  2. SoftmaxShift: the prover commits a shift s (H, T) per row and the digits D_k of
-        D = s·1ᵀ - Z + BIG·masked,      D = sum_k 2^(offset_k) D_k,  D_k in [0, 2^(b_k)),
-    BIG = 2^(B - 1) (B = sum_k b_k), masked = the causal mask (j > i) or'ed with an
-    optional public key-padding mask (T,). The L low digits are range-checked only
-    (their contribution, a factor exp(-less than 2^(offset_L)/S), is dropped); the
-    digits are tied to Z at a fresh random point r:
-        sum_k 2^(offset_k) D_k(r) = s(r_row) ind_col(r_col) - Z(r) + BIG·masked(r).
-    Since every D_k lies in [0, 2^(b_k)), D is the integer s - z >= 0 on every unmasked slot:
-    s is at least the maximum of the row's unmasked scores (every row keeps a key:
-    `masked_slots` refuses a fully masked row); masked slots have D >= 2^(B-2) (|Z| < 2^(B-3) from the
-    range check of step 0 and cfg.check_head_dim), so a top digit (the top segments
-    hold at least 2 bits) is non-zero there and the entry is zero.
- 3. Per-segment mapping lookups E_k = f_k(D_k): middle segments
-        f_k(x) = round(2^theta_k · exp(-2^(offset_k) x / S)),   S = 2^(2f) · sqrt(d_head),
-    top segments f(0) = 1, f(x > 0) = 0.
- 4. Y = prod of the middle and top E_k (one multi-factor Hadamard sumcheck), at scale
-    Theta = 2^(sum of theta_k): Y ≈ Theta · exp((z - s) / S).
+        D = U o (s·1ᵀ - Z),      D = sum_k 2^(offset_k) D_k,  D_k in [0, 2^(b_k)),
+    (masked slots: every digit 0, nothing to commit there). The L low digits are
+    range-checked only (their contribution, a factor exp(-less than 2^(offset_L)/S), is
+    dropped). The digits are tied to Z at a fresh random point r by one sumcheck:
+        sum_k 2^(offset_k) D_k(r) = sum_x eq(r, x) U(x) (s(x_row) - Z(x)),
+    ending in claims on s and Z; the verifier evaluates U itself. Since every D_k lies in
+    [0, 2^(b_k)), D = s - z >= 0 on every slot that counts: s is at least the maximum of
+    the row's unmasked scores (every row keeps a key: `masked_slots` refuses a fully
+    masked row). What a prover puts in the digits of a masked slot is multiplied by U = 0
+    below, so it cannot change anything.
+ 3. Per-segment mapping lookups of the complements E_k = theta_k - f_k(D_k) (zero at
+    D_k = 0, so masked slots and small digits stay small in the commitments): middle
+    segments f_k(x) = round(2^theta_k · exp(-2^(offset_k) x / S)), S = 2^(2f) · sqrt(d_head);
+    top segments (theta = 1) f(0) = 1, f(x > 0) = 0, i.e. E = [x != 0]: the top digits
+    catch scores more than 2^(offset of the top) below the shift, whose term is zero.
+ 4. SoftmaxProduct: Y = U o prod_k (theta_k - E_k) over the middle and top segments (one
+    sumcheck of degree #factors + 2, U evaluated by the verifier), at scale
+    Theta = 2^(sum of theta_k): Y ≈ Theta · exp((z - s) / S) where U = 1, 0 elsewhere.
  5. RowSumBound (normalisation): G = rowsum(Y) - Theta + 2^(e-1) committed in 16-bit
     chunks, range-checked: every row sum lies in [Theta - 2^(e-1), Theta + 2^(e-1)),
     e = log2 Theta - cfg.rowsum_tol_bits + 1 (a relative tolerance of
@@ -53,7 +59,6 @@ from .graph import Graph, Op, Statement, verify
 from .linear import MatMul
 from .nonlinear import RangeCheck, TableMap, range_use
 from .rescale import OUT_BITS, Rescale, chunk_bits, split_chunks
-from .residual import Product
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class ZkAttnConfig:
     top (M): how many low digits are dropped (range-checked only) and how many top
     digits map 0 -> 1, else 0; theta_bits: the output scale 2^theta_k of each middle
     segment (Theta = 2^sum); rowsum_tol_bits: the row sums lie within
-    Theta 2^-rowsum_tol_bits of Theta; causal: the causal mask (needs a top segment);
+    Theta 2^-rowsum_tol_bits of Theta; causal: the causal mask;
     y_rescale_bits: Y is rescaled by 2^y_rescale_bits before Y V (keeps Y V in int64
     when Theta is large, as zkLLM does)."""
 
@@ -88,8 +93,6 @@ class ZkAttnConfig:
             raise ValueError("need low >= 0, top >= 0 and at least one middle segment")
         if len(self.theta_bits) != self.middle or any(not 1 <= t <= 40 for t in self.theta_bits):
             raise ValueError(f"theta_bits needs one scale in [1, 40] per middle segment ({self.middle})")
-        if self.causal and sum(self.segment_bits[self.segments - self.top:]) < 2:
-            raise ValueError("a causal mask needs top segments of at least 2 bits (masked scores land there)")
         if self.middle + self.top > 7:
             raise ValueError("at most 7 middle + top segments (one product sumcheck)")
         if self.total_bits > 60:
@@ -124,13 +127,15 @@ class ZkAttnConfig:
         """e: row sums in [Theta - 2^(e-1), Theta + 2^(e-1))."""
         return self.theta_log2 - self.rowsum_tol_bits + 1
 
-    @property
-    def big(self) -> int:
-        return 1 << (self.total_bits - 1)
+    def theta(self, k: int) -> int:
+        """The factor's scale 2^theta_k of mapped segment k (1 for a top segment)."""
+        if not self.low <= k < self.segments:
+            raise ValueError(f"segment {k} is not mapped (low segments are range-checked only)")
+        return 1 if k >= self.segments - self.top else 1 << self.theta_bits[k - self.low]
 
     def check_head_dim(self, d_head: int) -> None:
-        """|Z| <= 2^(2 in_bits - 2) d_head must stay below 2^(total_bits - 3) (room for
-        the mask's BIG = 2^(total_bits - 1) and for s - z)."""
+        """|Z| <= 2^(2 in_bits - 2) d_head must stay below 2^(total_bits - 3): s - z (up
+        to twice that plus the log-sum-exp margin) then has digits."""
         if 2 * (self.in_bits - 1) + (int(d_head) - 1).bit_length() > self.total_bits - 3:
             raise ValueError(f"zkAttn: |Q K^T| may reach 2^{2 * (self.in_bits - 1)} * {d_head}; the digits cover "
                              f"2^{self.total_bits} (need 3 bits of room): lower in_bits or widen the digits")
@@ -191,14 +196,14 @@ def score_scale(cfg: ZkAttnConfig, d_head: int) -> float:
 
 
 def segment_table(cfg: ZkAttnConfig, k: int, d_head: int) -> np.ndarray:
-    """Outputs of segment k's table over [0, 2^b)."""
+    """Outputs E = theta_k - f_k(x) of segment k's table over x in [0, 2^b) (step 3 of
+    the module doc: zero at x = 0)."""
     x = np.arange(1 << cfg.segment_bits[k], dtype=np.float64)
+    theta = cfg.theta(k)  # ValueError for a low segment
     if k >= cfg.segments - cfg.top:
-        return (x == 0).astype(np.int64)
-    if k < cfg.low:
-        raise ValueError("low segments are range-checked, not mapped")
+        return (x != 0).astype(np.int64)
     vals = np.exp(-x * float(1 << cfg.offset(k)) / score_scale(cfg, d_head))
-    return np.floor(vals * float(1 << cfg.theta_bits[k - cfg.low]) + 0.5).astype(np.int64)
+    return theta - np.floor(vals * float(theta) + 0.5).astype(np.int64)
 
 
 def causal_masked(T: int) -> np.ndarray:
@@ -245,6 +250,20 @@ def check_rows_keep_a_key(cfg: ZkAttnConfig, T: int, key_mask=None) -> None:
                          "unmask at least one key per row (e.g. its own position)")
 
 
+def keep_slots(cfg: ZkAttnConfig, H: int, T: int, key_mask=None) -> np.ndarray:
+    """U: the (H, T, T) 0/1 array of the slots that count (1 - masked_slots, per head)."""
+    return np.broadcast_to(1 - masked_slots(cfg, T, key_mask), (H, T, T))
+
+
+def keep_mle(cfg: ZkAttnConfig, H: int, T: int, key_mask, point) -> int:
+    """The extension of U (zero-padded to (H', T', T')) at point (key, query, head
+    coordinates, lowest first), in O(T): ind_(H, T, T) - ind_H mask_mle."""
+    lt = L.axis_vars((T,))[0]
+    r_col, r_row, r_head = point[:lt], point[lt:2 * lt], point[2 * lt:]
+    masked = mask_mle(cfg, T, key_mask, r_col, r_row) * L.indicator_mle((H,), r_head)
+    return (L.indicator_mle((H, T, T), point) - masked) % R
+
+
 def mask_mle(cfg: ZkAttnConfig, T: int, key_mask, r_col, r_row) -> int:
     """The extension of masked_slots (zero-padded to (T', T')) at (r_col, r_row), in O(T)
     time and memory (the verifier's; the (T, T) table would cost T^2):
@@ -274,13 +293,18 @@ def _digits(cfg: ZkAttnConfig, D: np.ndarray) -> list[np.ndarray]:
     return split_chunks(D, list(cfg.segment_bits))
 
 
-def _softmax_numerators(cfg: ZkAttnConfig, D: np.ndarray, d_head: int) -> np.ndarray:
-    """Y = prod of the middle and top segment outputs (the integers the graph proves)."""
-    digits = _digits(cfg, D)
-    Y = np.ones(D.shape, dtype=np.int64)
-    for k in range(cfg.low, cfg.segments):
-        Y = Y * segment_table(cfg, k, d_head)[digits[k]]
+def _numerators(cfg: ZkAttnConfig, keep: np.ndarray, es) -> np.ndarray:
+    """Y = U o prod_k (theta_k - E_k) over the mapped segments (es: their E_k)."""
+    Y = np.array(keep, dtype=np.int64)
+    for k, e in zip(range(cfg.low, cfg.segments), es):
+        Y = Y * (cfg.theta(k) - e)
     return Y
+
+
+def _softmax_numerators(cfg: ZkAttnConfig, D: np.ndarray, d_head: int, keep: np.ndarray) -> np.ndarray:
+    """Y from the shifted scores D (the integers the graph proves)."""
+    digits = _digits(cfg, D)
+    return _numerators(cfg, keep, [segment_table(cfg, k, d_head)[digits[k]] for k in range(cfg.low, cfg.segments)])
 
 
 def choose_shift(cfg: ZkAttnConfig, Z: np.ndarray, masked: np.ndarray, d_head: int) -> np.ndarray:
@@ -295,7 +319,8 @@ def choose_shift(cfg: ZkAttnConfig, Z: np.ndarray, masked: np.ndarray, d_head: i
     theta = float(1 << cfg.theta_log2)
     for _ in range(6):
         s = np.maximum(s, zint_max)
-        rows = _softmax_numerators(cfg, s[..., None] - Z + cfg.big * masked, d_head).sum(axis=-1)
+        keep = 1 - masked
+        rows = _softmax_numerators(cfg, (s[..., None] - Z) * keep, d_head, keep).sum(axis=-1)
         err = np.abs(rows - theta) / theta
         if err.max(initial=0.0) < 2.0 ** -(cfg.rowsum_tol_bits + 2):
             break
@@ -303,16 +328,30 @@ def choose_shift(cfg: ZkAttnConfig, Z: np.ndarray, masked: np.ndarray, d_head: i
     return np.maximum(s, zint_max)
 
 
+def _public_key_mask(ctx, op: Op):
+    """The key mask of a zkAttn op (its second input), or None; the mask must be public."""
+    if not op.key_mask:
+        return None
+    kname = op.inputs[-1]
+    if ctx.graph.tensors[kname].kind != "public":
+        raise ValueError(f"{op.name}: the key mask must be a public tensor")
+    return ctx.value(kname) if ctx.is_prover else ctx._public[kname]
+
+
+def _keep_table(cfg: ZkAttnConfig, H: int, T: int, key_mask) -> FrTensor:
+    """U in the padded layout, as field elements (prover)."""
+    return L.to_padded(np.ascontiguousarray(keep_slots(cfg, H, T, key_mask)))
+
+
 class SoftmaxShift(Op):
-    """Z (H, T, T) -> shift s (H, T) and digits D_0..D_{K-1} (H, T, T), all committed."""
+    """Z (H, T, T) [, key mask (T,)] -> shift s (H, T) and digits D_0..D_{K-1} (H, T, T),
+    all committed (step 2 of the module doc)."""
 
     name = "softmax_shift"
 
     def __init__(self, cfg: ZkAttnConfig, d_head: int, key_mask: bool = False):
         super().__init__()
         cfg.check_head_dim(d_head)
-        if key_mask and sum(cfg.segment_bits[cfg.segments - cfg.top:]) < 2:
-            raise ValueError("a key mask needs top segments of at least 2 bits (masked scores land there)")
         self.cfg, self.d_head, self.key_mask = cfg, int(d_head), bool(key_mask)
 
     def params(self) -> bytes:
@@ -330,9 +369,9 @@ class SoftmaxShift(Op):
 
     def forward(self, Z, key_mask=None):
         H, T, _ = Z.shape
-        masked = np.broadcast_to(masked_slots(self.cfg, T, key_mask), (H, T, T))
-        s = choose_shift(self.cfg, Z, masked, self.d_head)
-        return [s] + _digits(self.cfg, s[..., None] - Z + self.cfg.big * masked)
+        keep = keep_slots(self.cfg, H, T, key_mask)
+        s = choose_shift(self.cfg, Z, 1 - keep, self.d_head)
+        return [s] + _digits(self.cfg, (s[..., None] - Z) * keep)
 
     def lookups(self):
         return [range_use(0, self.cfg.segment_bits[k], d) for k, d in enumerate(self.outputs[1:1 + self.cfg.low])]
@@ -342,33 +381,80 @@ class SoftmaxShift(Op):
         zname = self.inputs[0]
         H, T, _ = ctx.shape(zname)
         shift, digits = self.outputs[0], self.outputs[1:]
-        n = L.num_vars((H, T, T))
-        r = ctx.challenges("zkattn/shift-point", n)
-        r_col, r_row = r[:L.axis_vars((T,))[0]], r[L.axis_vars((T,))[0]:]
-        vals = ctx.message("zkattn/digits", len(digits), lambda: [ctx.evaluate(d, r) for d in digits])
-        (sv,) = ctx.message("zkattn/shift", 1, lambda: [ctx.evaluate(shift, r_row)])
-        ctx.claim(shift, r_row, sv)
-        total = 0
-        for k, (d, v) in enumerate(zip(digits, vals)):
-            ctx.claim(d, r, v)
-            total += v << cfg.offset(k)
-        km = None
-        if self.key_mask:
-            kname = self.inputs[1]
-            if ctx.graph.tensors[kname].kind != "public":
-                raise ValueError("SoftmaxShift: the key mask must be a public tensor")
-            km = ctx.value(kname) if ctx.is_prover else ctx._public[kname]
+        km = _public_key_mask(ctx, self)
         try:
             check_rows_keep_a_key(cfg, T, km)
         except ValueError as e:
             if ctx.is_prover:
                 raise
             raise StatementMismatch(str(e)) from None
-        lt = L.axis_vars((T,))[0]
-        mask_val = mask_mle(cfg, T, km, r[:lt], r[lt:2 * lt]) * L.indicator_mle((H,), r[2 * lt:])
-        from ..lookup.tlookup import prefix_mle
-        z = sv * prefix_mle(T, r_col) + cfg.big * mask_val - total
-        ctx.claim(zname, r, z)
+        n = L.num_vars((H, T, T))
+        r = ctx.challenges("zkattn/shift-point", n)
+        vals = ctx.message("zkattn/digits", len(digits), lambda: [ctx.evaluate(d, r) for d in digits])
+        total = 0
+        for k, (d, v) in enumerate(zip(digits, vals)):
+            ctx.claim(d, r, v)
+            total += v << cfg.offset(k)
+
+        def tables():
+            s_pad = ctx.fr_once(shift)
+            rows_of = FrTensor(np.repeat(s_pad.data, 1 << L.axis_vars((T,))[0], axis=0))
+            return [_keep_table(cfg, H, T, km), rows_of, ctx.fr(zname)]
+
+        # sum_x eq(r, x) U(x) (s(x_row) - Z(x)) = sum_k 2^(offset_k) D_k(r)
+        point, (u, sv, zv) = ctx.sumcheck(n, 3, [(1, (0, 1)), (R - 1, (0, 2))], total % R, r, tables)
+        ctx.check(u == keep_mle(cfg, H, T, km, point), "zkattn: the slots-that-count table is not U")
+        ctx.claim(shift, point[L.axis_vars((T,))[0]:], sv)
+        ctx.claim(zname, point, zv)
+
+
+class SoftmaxProduct(Op):
+    """E_k of the mapped segments (H, T, T) [, key mask (T,)] -> Y = U o prod_k
+    (theta_k - E_k) (derived; step 4 of the module doc)."""
+
+    name = "softmax_product"
+
+    def __init__(self, cfg: ZkAttnConfig, key_mask: bool = False):
+        super().__init__()
+        self.cfg, self.key_mask = cfg, bool(key_mask)
+
+    def params(self) -> bytes:
+        return Writer().raw(self.cfg.to_bytes()).u8(self.key_mask).bytes()
+
+    def output_specs(self, shapes):
+        m = self.cfg.segments - self.cfg.low
+        shape = tuple(shapes[0])
+        if len(shapes) != m + self.key_mask or any(tuple(x) != shape for x in shapes[:m]) or len(shape) != 3 \
+                or shape[1] != shape[2] or (self.key_mask and tuple(shapes[-1]) != (shape[1],)):
+            raise ValueError(f"SoftmaxProduct: expected {m} segment outputs (H, T, T)"
+                             f"{' and a key mask (T,)' if self.key_mask else ''}, got shapes {shapes}")
+        return [("", shape, "derived")]
+
+    def forward(self, *xs):
+        es = xs[:self.cfg.segments - self.cfg.low]
+        H, T, _ = es[0].shape
+        return [_numerators(self.cfg, keep_slots(self.cfg, H, T, xs[-1] if self.key_mask else None), es)]
+
+    def backward(self, ctx) -> None:
+        oc = ctx.output_claim(self.outputs[0])
+        if oc is None:
+            return
+        u, y = oc
+        cfg = self.cfg
+        es = self.inputs[:cfg.segments - cfg.low]
+        thetas = [cfg.theta(k) for k in range(cfg.low, cfg.segments)]
+        H, T, _ = ctx.shape(es[0])
+        km = _public_key_mask(ctx, self)
+
+        def tables():  # U, then theta_k - E_k on the real slots (zero in the padding, where U is)
+            return [_keep_table(cfg, H, T, km)] + [L.to_padded(th - ctx.value(e)) for th, e in zip(thetas, es)]
+
+        m = len(es)
+        point, finals = ctx.sumcheck(len(u), m + 1, [(1, tuple(range(m + 1)))], y, u, tables)
+        ctx.check(finals[0] == keep_mle(cfg, H, T, km, point), "zkattn: the slots-that-count table is not U")
+        ind = L.indicator_mle((H, T, T), point)
+        for th, e, v in zip(thetas, es, finals[1:]):
+            ctx.claim(e, point, th * ind - v)
 
 
 class RowSumBound(Op):
@@ -431,8 +517,8 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
     for x in (q, k, v):
         graph.add(RangeCheck(-(1 << (cfg.in_bits - 1)), cfg.in_bits), x, name=f"{name}.range_{x}")
     (z,) = graph.add(MatMul(transpose_b=True), q, k, name=f"{name}.z")
-    ins = (z, key_mask) if key_mask else (z,)
-    outs = graph.add(SoftmaxShift(cfg, d, key_mask is not None), *ins, name=f"{name}.softmax")
+    km = (key_mask,) if key_mask else ()
+    outs = graph.add(SoftmaxShift(cfg, d, key_mask is not None), z, *km, name=f"{name}.softmax")
     digits = outs[1:]
     es = []
     for kk in range(cfg.low, cfg.segments):
@@ -440,7 +526,7 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
         key = f"zkattn-seg{kk}:{cfg.to_bytes().hex()}:{d}" if kk < cfg.segments - cfg.top else \
             f"zkattn-top:{cfg.segment_bits[kk]}"
         es.append(graph.add(TableMap(key, 0, tab), digits[kk], name=f"{name}.exp{kk}")[0])
-    (y,) = graph.add(Product(), *es, name=f"{name}.y")
+    (y,) = graph.add(SoftmaxProduct(cfg, key_mask is not None), *es, *km, name=f"{name}.y")
     graph.add(RowSumBound(cfg), y, name=f"{name}.rowsum")
     if cfg.y_rescale_bits:
         y = graph.add(Rescale(cfg.y_rescale_bits), y, name=f"{name}.ys")[0]
@@ -449,7 +535,7 @@ def attention(graph, q: str, k: str, v: str, cfg: ZkAttnConfig | str = "default"
 
 
 # ---------------------------------------------------------------------- proof files
-PROTOCOL_ID = "zkattn/v2"
+PROTOCOL_ID = "zkattn/v3"
 # Caps on what a file's statement can make its verifier do: T <= 2^13 (the mask's
 # extension costs O(T): mask_mle); the public output (H T d entries) is carried in the file.
 MAX_FILE_SEQ = 1 << 13
@@ -474,7 +560,7 @@ def encode(H: int, T: int, d: int, cfg: ZkAttnConfig, statement, proof: bytes) -
 
 
 def verify_bytes(statement: bytes, proof: bytes) -> str:
-    """The registered verifier of "zkattn/v2" files."""
+    """The registered verifier of "zkattn/v3" files."""
     r = Reader(statement)
     H, T, d = r.u64("H"), r.u64("T"), r.u64("d")
     if not (1 <= H and 1 <= T <= MAX_FILE_SEQ and 1 <= d and H * T * max(T, d) <= MAX_FILE_ELEMENTS):
