@@ -344,8 +344,11 @@ class _Context:
         self.eq_cache = claims_reduce.EqCache()
 
     def evaluate(self, name: str, point) -> int:
-        """The prover's value of tensor `name` at point (eq tables shared per point)."""
-        return self.eq_cache.evaluate(self.fr(name), point)
+        """The prover's value of tensor `name` at point: from its cached field copy (eq
+        tables shared per point), else folded natively from the integers."""
+        if name in self._fr:
+            return self.eq_cache.evaluate(self._fr[name], point)
+        return L.evaluate_ints(self.value(name), point)
 
     def shape(self, name: str) -> tuple:
         return self.graph.tensors[name].shape

@@ -2,7 +2,7 @@
 
 A tensor of shape (a_0, .., a_{k-1}) (row-major, integers) is proved as the FrTensor of
 shape (a_0', .., a_{k-1}') with a_i' = next_pow2(a_i), zero in every padded slot
-(`zkproof.sumcheck.batch.pad_axes`, the layout of the matmul and Hadamard protocols).
+(`padded_ints`, `to_padded`; `zkproof.sumcheck.batch.pad_axes`, the layout of the matmul and Hadamard protocols).
 Its multilinear extension has sum_i log2(a_i') variables; the LAST axis owns the lowest
 variables, the first axis the top ones. A point is therefore split per axis as
 point = (coords of axis k-1, .., coords of axis 0).
@@ -18,9 +18,10 @@ from typing import Sequence
 
 import numpy as np
 
+from .. import _native
 from ..field.tensor import FrTensor, next_pow2
 from ..lookup.tlookup import prefix_mle
-from ..sumcheck.batch import log2_pow2, pad_axes
+from ..sumcheck.batch import log2_pow2
 
 
 def padded_shape(shape: Sequence[int]) -> tuple:
@@ -74,13 +75,40 @@ def outside_eq_mle(shape: Sequence[int], r: Sequence[int], v: Sequence[int]) -> 
     return (eq_eval(list(r), list(v)) - inside) % _R
 
 
-def to_padded(values, device: str = "cpu") -> FrTensor:
-    """A NumPy integer array (any shape) as an FrTensor in the padded layout."""
+def padded_ints(values) -> np.ndarray:
+    """A NumPy integer array (any shape) in the padded layout, flat int64 (zeros in the
+    padding; no copy when nothing needs padding)."""
     arr = np.asarray(values)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"expected an integer array, got dtype {arr.dtype}")
     shape = arr.shape if arr.ndim else (1,)
-    return pad_axes(FrTensor.from_ints(arr.reshape(-1).astype(np.int64), device), shape)
+    arr = arr.reshape(shape)
+    padded = padded_shape(shape)
+    if padded != shape:
+        buf = np.zeros(padded, dtype=np.int64)
+        buf[tuple(slice(0, s) for s in shape)] = arr
+        arr = buf
+    return np.ascontiguousarray(arr, dtype=np.int64).reshape(-1)
+
+
+def to_padded(values, device: str = "cpu") -> FrTensor:
+    """A NumPy integer array (any shape) as an FrTensor in the padded layout."""
+    return FrTensor.from_ints(padded_ints(values), device)
+
+
+def evaluate_ints(values, point: Sequence[int]) -> int:
+    """The padded-layout extension of the integer array `values` at point, folded
+    natively from the int64 entries (no field copy): the rows of the 2^hi x 2^lo matrix
+    (hi = the top half of the variables) weighted by eq(point_hi), then the inner
+    product with eq(point_lo)."""
+    flat = padded_ints(values)
+    n = len(point)
+    if len(flat) != 1 << n:
+        raise ValueError(f"evaluate_ints: {len(flat)} padded entries, a point of {n} coordinates")
+    lo = n - n // 2
+    out = FrTensor.zeros(1 << lo)
+    _native.fr_fold_rows_i64(out.data, flat, 1 << (n - lo), 1 << lo, FrTensor.eq(list(point[lo:])).data)
+    return out.inner(FrTensor.eq(list(point[:lo])))
 
 
 def indicator(shape: Sequence[int], device: str = "cpu") -> FrTensor:
