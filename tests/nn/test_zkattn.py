@@ -9,6 +9,7 @@ from zkproof.errors import VerificationError
 from zkproof.nn.fixed_point import dequantize, quantize
 from zkproof.nn.graph import Graph, prove, verify
 from zkproof.nn import zkattn
+from zkproof.nn.rescale import chunk_bits
 from zkproof.nn.zkattn import PRESETS, ZkAttnConfig, attention, causal_masked, float_attention
 
 from nn_attacks import lenient_lookups
@@ -83,16 +84,18 @@ def test_forward_matches_independent_reference():
         if k == cfg.segments - 1:  # the top segment: 1 at digit 0, else 0
             f = (digit == 0).astype(np.int64)
         elif k >= cfg.low:
-            f = np.floor(65536 * np.exp(-digit * 2.0 ** cfg.offset(k) / S) + 0.5).astype(np.int64)
+            theta = 2 ** cfg.theta_bits[k - cfg.low]
+            f = np.floor(theta * np.exp(-digit * 2.0 ** cfg.offset(k) / S) + 0.5).astype(np.int64)
         else:
             continue
-        assert np.array_equal(wit[f"o.exp{k}"], (1 if k == cfg.segments - 1 else 65536) - f)
+        assert np.array_equal(wit[f"o.exp{k}"], (1 if k == cfg.segments - 1 else theta) - f)
         Y = Y * f
     assert np.array_equal(wit["o.y"], Y)
     assert np.all(Y[..., causal_masked(T) == 1] == 0)
     theta = 1 << cfg.theta_log2
     assert np.all(np.abs(Y.sum(-1) - theta) < (1 << (cfg.tol_bits - 1)))
-    o = (np.einsum("hij,hjd->hid", Y, ins["v"]) + (1 << 31)) >> 32
+    t = cfg.theta_log2
+    o = (np.einsum("hij,hjd->hid", Y, ins["v"]) + (1 << (t - 1))) >> t
     assert np.array_equal(wit["o"], o)
 
 
@@ -109,24 +112,36 @@ def _recompute(wit, cfg, d):
 def _set_digits(wit, cfg, D, d, keep):
     """Digits of D, their segment outputs and everything after them, honestly computed
     from D (keep: the U the attacker multiplies by)."""
-    from zkproof.nn.zkattn import segment_table
-    H, T, _ = D.shape
     for k in range(cfg.segments):
         wit[f"o.softmax.digit{k}"] = (D >> cfg.offset(k)) % (1 << cfg.segment_bits[k])
-    Y = np.ones_like(D) * keep
+    _after_digits(wit, cfg, d, keep)
+
+
+def _after_digits(wit, cfg, d, keep):
+    """The segment outputs and everything after them, honestly computed from the digits."""
+    from zkproof.nn.zkattn import segment_table
+    Y = np.ones_like(wit["o.softmax.digit0"]) * keep
     for k in range(cfg.low, cfg.segments):
         e = segment_table(cfg, k, d)[wit[f"o.softmax.digit{k}"]]
         wit[f"o.exp{k}"] = e
         Y = Y * (cfg.theta(k) - e)
     wit["o.y"] = Y
     G = Y.sum(-1) - ((1 << cfg.theta_log2) - (1 << (cfg.tol_bits - 1)))
-    wit["o.rowsum.g0"] = G & 0xFFFF
-    wit["o.rowsum.g1"] = G >> 16  # may leave the range: that is the attack
+    _set_chunks(wit, "o.rowsum.g", G, chunk_bits(cfg.tol_bits))  # the top chunk may leave its range: the attack
     o2 = np.einsum("hij,hjd->hid", Y, wit["v"])
     wit["o.yv"] = o2
-    o = (o2 + (1 << 31)) >> 32
-    rem = o2 + (1 << 31) - (o << 32)
-    wit["o"], wit["o.rem0"], wit["o.rem1"] = o, rem & 0xFFFF, rem >> 16
+    t = cfg.theta_log2
+    o = (o2 + (1 << (t - 1))) >> t
+    wit["o"] = o
+    _set_chunks(wit, "o.rem", o2 + (1 << (t - 1)) - (o << t), chunk_bits(t))
+
+
+def _set_chunks(wit, prefix, x, bits):
+    """Little-endian chunks of x into prefix0, prefix1, ..; the top one takes the rest."""
+    off = 0
+    for i, b in enumerate(bits):
+        wit[f"{prefix}{i}"] = x >> off if i == len(bits) - 1 else (x >> off) & ((1 << b) - 1)
+        off += b
 
 
 def test_wrong_softmax_shift_rejected():
@@ -151,13 +166,15 @@ def test_shift_below_row_max_rejected():
 
 
 def test_digit_out_of_its_segment_rejected():
-    """D unchanged, but digit 1 carries 2^b more and digit 2 one less: Y changes."""
+    """D unchanged, but the dropped low digit carries 2^b more and the mapped digit 1 one
+    less (a larger numerator): digit 0 leaves its range."""
     def tamper(wit, cfg):
-        d1, d2 = wit["o.softmax.digit1"].copy(), wit["o.softmax.digit2"].copy()
-        i = np.argwhere(d2 > 0)[0]
-        d1[tuple(i)] += 1 << cfg.segment_bits[1]
-        d2[tuple(i)] -= 1
-        wit["o.softmax.digit1"], wit["o.softmax.digit2"] = d1, d2
+        d0, d1 = wit["o.softmax.digit0"].copy(), wit["o.softmax.digit1"].copy()
+        i = tuple(np.argwhere(d1 > 0)[0])
+        d0[i] += 1 << cfg.segment_bits[0]
+        d1[i] -= 1
+        wit["o.softmax.digit0"], wit["o.softmax.digit1"] = d0, d1
+        _after_digits(wit, cfg, 3, 1 - causal_masked(4))
     with lenient_lookups():
         run(1, 4, 3, tamper=tamper)
 
@@ -165,8 +182,9 @@ def test_digit_out_of_its_segment_rejected():
 def test_row_sum_outside_bounds_rejected():
     """A row sum outside [Theta - 2^(e-1), Theta + 2^(e-1)) by changing G's top chunk."""
     def tamper(wit, cfg):
-        wit["o.rowsum.g1"] = wit["o.rowsum.g1"].copy()
-        wit["o.rowsum.g1"][0, 1] += 1 << 16
+        top = f"o.rowsum.g{len(chunk_bits(cfg.tol_bits)) - 1}"
+        wit[top] = wit[top].copy()
+        wit[top][0, 1] += 1 << chunk_bits(cfg.tol_bits)[-1]
     with lenient_lookups():
         run(1, 4, 3, tamper=tamper)
 

@@ -91,6 +91,77 @@ def padded_ints(values) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.int64).reshape(-1)
 
 
+# ------------------------------------------------------------------ boxes
+# A box is an aligned sub-cube of a tensor's padded layout: per axis (start, bits), the
+# index range [start, start + 2^bits) with start a multiple of 2^bits, i.e. the axis's
+# top (n_axis - bits) variables fixed to the bits of start >> bits. Its entries, in
+# row-major order, are the tensor's extension with those variables fixed, so a claim on
+# a box at rho is a claim on the tensor at `box_point(shape, box, rho)`.
+MAX_BOXES = 8
+
+
+def real_boxes(shape: Sequence[int], max_boxes: int = MAX_BOXES) -> list[tuple]:
+    """Boxes covering every real slot of `shape` and (on the axes they split) no padding:
+    each axis of extent a is cut into one range per set bit of a (highest first), the
+    axes taken from the first while the number of boxes stays within max_boxes; the
+    other axes stay whole (their padding inside the boxes)."""
+    per_axis = []
+    count = 1
+    for a, n in zip(shape, axis_vars(shape)):
+        a = int(a)
+        cuts = [k for k in reversed(range(a.bit_length())) if a >> k & 1]
+        if a != 1 << n and count * len(cuts) <= max_boxes:
+            ranges, start = [], 0
+            for k in cuts:
+                ranges.append((start, k))
+                start += 1 << k
+        else:
+            ranges = [(0, n)]
+        count *= len(ranges)
+        per_axis.append(ranges)
+    boxes = [()]
+    for ranges in per_axis:
+        boxes = [b + (r,) for b in boxes for r in ranges]
+    return boxes
+
+
+def box_vars(box) -> int:
+    return sum(b for _, b in box)
+
+
+def box_point(shape: Sequence[int], box, rho: Sequence[int]) -> list[int]:
+    """The tensor's point of a claim on the box at rho (the box's own variables: the last
+    axis's lowest)."""
+    parts, pos = [], 0
+    for (start, b), n in zip(reversed(box), reversed(axis_vars(shape))):
+        top = start >> b
+        parts.append(list(rho[pos:pos + b]) + [(top >> i) & 1 for i in range(n - b)])
+        pos += b
+    if pos != len(rho):
+        raise ValueError(f"box_point: {len(rho)} coordinates for a box of {pos} variables")
+    return join_point(parts[::-1])
+
+
+def box_indicator(shape: Sequence[int], box, rho: Sequence[int]) -> int:
+    """Extension at rho of the box's real-slot indicator (O(#variables))."""
+    acc, pos = 1, 0
+    for (start, b), a in zip(reversed(box), reversed(shape)):
+        acc = acc * prefix_mle(min(max(int(a) - start, 0), 1 << b), list(rho[pos:pos + b])) % _R
+        pos += b
+    return acc
+
+
+def box_ints(values: np.ndarray, box, pad: int) -> np.ndarray:
+    """The box's entries (flat int64, row-major): the tensor's real values, `pad` in its
+    padding slots."""
+    arr = np.asarray(values)
+    arr = arr.reshape(arr.shape if arr.ndim else (1,))
+    out = np.full(tuple(1 << b for _, b in box), pad, dtype=np.int64)
+    counts = [min(max(int(a) - start, 0), 1 << b) for (start, b), a in zip(box, arr.shape)]
+    out[tuple(slice(0, c) for c in counts)] = arr[tuple(slice(st, st + c) for (st, _), c in zip(box, counts))]
+    return out.reshape(-1)
+
+
 def to_padded(values, device: str = "cpu") -> FrTensor:
     """A NumPy integer array (any shape) as an FrTensor in the padded layout."""
     return FrTensor.from_ints(padded_ints(values), device)

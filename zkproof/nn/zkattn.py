@@ -74,10 +74,10 @@ class ZkAttnConfig:
 
     in_frac: int = 8
     in_bits: int = 14
-    segment_bits: tuple = (8, 8, 8, 16)
+    segment_bits: tuple = (8, 16, 16)
     low: int = 1
     top: int = 1
-    theta_bits: tuple = (16, 16)
+    theta_bits: tuple = (20,)
     rowsum_tol_bits: int = 6
     causal: bool = True
     y_rescale_bits: int = 0
@@ -172,11 +172,13 @@ class ZkAttnConfig:
 MAX_SEGMENT_BITS = 20
 
 PRESETS = {
-    # digits of 8 + 8 + 8 + 16 bits: 1 dropped (relative error < 2^8 / S), 2 mapped to
-    # 2^16 (Theta = 2^32), 1 top
+    # digits of 8 + 16 + 16 bits: 1 dropped (relative error < 2^8 / S), 1 mapped by a
+    # table of 2^16 entries to 2^20 (Theta = 2^20), 1 top. As accurate as two 8-bit
+    # middle segments at 2^16 each (one rounding instead of two) with one digit tensor
+    # and one segment output fewer to commit and look up.
     "default": ZkAttnConfig(),
-    # 4 digits of 10 bits: 1 dropped, 2 mapped, 1 top
-    "wide": ZkAttnConfig(segment_bits=(10, 10, 10, 10), low=1, top=1),
+    # 4 digits of 10 bits: 1 dropped, 2 mapped to 2^16 each, 1 top
+    "wide": ZkAttnConfig(segment_bits=(10, 10, 10, 10), low=1, top=1, theta_bits=(16, 16)),
     # non-causal (encoder) attention
     "bidirectional": ZkAttnConfig(causal=False),
     # zkLLM's setting (zkSoftmax({2^8, 2^20, 2^20}, L=1, M=0, 2^32, {2^18, 2^22}) in its
