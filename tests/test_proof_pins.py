@@ -73,7 +73,9 @@ PINS = {
     # openings): both deliberate; recomputed from the merged code
     # the standalone zkAttn graph's output O is public, so its final Rescale has no output
     # chunks (out_bits = 0, rescale.integer_bound): deliberate, recomputed
-    "zkattn": "8f43f15ae7490d96c03d264350272d4e0ee1abe95424f67e84a8da0a57b29f98",
+    # the lookups' m claims are opened in the graph's final multiopen instead of their own
+    # Hyrax IPAs (branch m-openings, tlookup.prove_joint(open_m=False)): deliberate, recomputed
+    "zkattn": "7e9630eb84249fa2ec8bfe02f4a94ce5742434179146bd7710faae070ff3d028",
 }
 
 
