@@ -75,8 +75,11 @@ PINS = {
     # chunks (out_bits = 0, rescale.integer_bound): deliberate, recomputed
     # zkattn/v3: masked slots carry zero digits (U o (s - Z), tied by a sumcheck), the
     # segment tables output theta - f, Y = U o prod (theta - E); the openings' IPA stops
-    # after 4 rounds (multiopen.IPA_ROUNDS): deliberate, recomputed
-    "zkattn": "0abb0f8644b8b0dc4bd0e696f42455c52968e8b0b20322a35c67c224017f7088",
+    # after 4 rounds (multiopen.IPA_ROUNDS); the default preset has one middle segment
+    # (8 + 16 + 16 bits, Theta = 2^20); the lookups' m claims are opened in the graph's
+    # final multiopen instead of their own Hyrax IPAs (branch m-openings,
+    # tlookup.prove_joint(open_m=False)): all deliberate, recomputed from the merged code
+    "zkattn": "5eff7c3cfdfa9e2d1a2764c586a9925623912d653a5b4d223f78d4494e9e32f7",
 }
 
 

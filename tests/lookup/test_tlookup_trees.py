@@ -2,10 +2,13 @@
 statement's encoding, and soundness tests named after the attack."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from zkproof import FrTensor, Transcript
+from zkproof.commit import hyrax, multiopen
 from zkproof.errors import MalformedProof, OutOfTableError, VerificationError
 from zkproof.field.scalar import R
 from zkproof.lookup import tlookup as tl
@@ -283,3 +286,71 @@ def test_fraction_prover_leaves_the_callers_leaves_unchanged():
     before = (q.to_ints(), p.to_ints())
     fg.prove(Transcript("l"), [fg.build_tree(q), fg.build_tree(q, p)])
     assert (q.to_ints(), p.to_ints()) == before
+
+
+# ----------------------------------------------------------------------------- m opened by the caller
+def _m_point_claims(m_claims):
+    """The caller's side of open_m=False: each MClaim as a multiopen PointClaim on "m<l>"."""
+    claims = [multiopen.PointClaim(f"m{l}", mc.point, mc.value) for l, mc in enumerate(m_claims)]
+    return claims, {f"m{l}": mc.commitment for l, mc in enumerate(m_claims)}
+
+
+def test_joint_without_m_openings_complete_and_m_claims_open():
+    items = _joint_items()
+    tp = Transcript("j")
+    sts, proof, claims, m_claims = tl.prove_joint(tp, items, open_m=False)
+    assert proof.m_openings == []
+    for (table, xs, _, st), c, mc in zip(items, claims, m_claims):
+        # m exactly as committed: the histogram of every leaf, as int64
+        want = sum(np.bincount(np.asarray(x.to_signed()) - table.low, minlength=table.length) for x in xs)
+        assert mc.counts.dtype == np.int64 and mc.counts.tolist() == want.tolist()
+        assert mc.commitment.shape == (st.table_len,) and mc.commitment == hyrax.commit(ints(want), st.gen_dim)
+        assert len(mc.point) == st.b and mc.point == c.table_point
+        assert mc.value == c.m_value == ints(want).evaluate(list(mc.point))
+    pc, coms = _m_point_claims(m_claims)
+    opening = multiopen.prove(tp, pc, {f"m{l}": mc.counts for l, mc in enumerate(m_claims)}, coms, check=True)
+
+    tv = Transcript("j")
+    got, vm = tl.verify_joint(tv, sts, proof.to_bytes(), open_m=False)
+    assert [c.inputs for c in got] == [c.inputs for c in claims]
+    assert [(m.commitment, m.point, m.value) for m in vm] == [(m.commitment, m.point, m.value) for m in m_claims]
+    assert all(m.counts is None for m in vm)
+    multiopen.verify(tv, *_m_point_claims(vm), opening.to_bytes())
+
+
+def test_joint_proof_without_m_openings_is_the_prefix_of_the_default_one():
+    """open_m only drops the openings at the end: the default proof (other callers' bytes)
+    is unchanged, and the transcripts agree up to the openings."""
+    items = _joint_items()
+    _, full, _ = tl.prove_joint(Transcript("j"), items)
+    _, bare, _, _ = tl.prove_joint(Transcript("j"), items, open_m=False)
+    assert len(full.m_openings) == 2 and full.to_bytes().startswith(bare.to_bytes())
+    assert len(bare.to_bytes()) < len(full.to_bytes())
+
+
+def test_joint_proof_read_with_the_other_open_m_rejected():
+    items = _joint_items()
+    sts, full, _ = tl.prove_joint(Transcript("j"), items)
+    _, bare, _, _ = tl.prove_joint(Transcript("j"), items, open_m=False)
+    for proof, open_m in ((full, False), (bare, True)):
+        with pytest.raises(MalformedProof):  # bytes left over / missing
+            tl.verify_joint(Transcript("j"), sts, proof.to_bytes(), open_m=open_m)
+        with pytest.raises(MalformedProof):  # openings present / absent in the object
+            tl.verify_joint(Transcript("j"), sts, proof, open_m=open_m)
+
+
+def test_joint_without_m_openings_wrong_m_claim_value_rejected_by_the_opening():
+    """The lookup itself no longer checks m: an m claim with another value (or on the
+    other equal-length table's commitment) is caught by the caller's opening."""
+    items = _joint_items()
+    tp = Transcript("j")
+    sts, proof, _, m_claims = tl.prove_joint(tp, items, open_m=False)
+    pc, coms = _m_point_claims(m_claims)
+    opening = multiopen.prove(tp, pc, {f"m{l}": mc.counts for l, mc in enumerate(m_claims)}, coms)
+    for bad in (lambda vm: [dataclasses.replace(vm[0], value=(vm[0].value + 1) % R)] + vm[1:],
+                lambda vm: [dataclasses.replace(vm[0], commitment=vm[1].commitment),
+                            dataclasses.replace(vm[1], commitment=vm[0].commitment)] + vm[2:]):
+        tv = Transcript("j")
+        _, vm = tl.verify_joint(tv, sts, proof.to_bytes(), open_m=False)
+        with pytest.raises(VerificationError):
+            multiopen.verify(tv, *_m_point_claims(bad(vm)), opening.to_bytes())

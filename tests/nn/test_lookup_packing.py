@@ -4,10 +4,12 @@ the honest code with one step changed)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 
 import numpy as np
 import pytest
 
+from zkproof import FrTensor
 from zkproof.errors import VerificationError
 from zkproof.field.scalar import R
 from zkproof.lookup import tlookup
@@ -61,9 +63,9 @@ def test_packing_layout_and_honest_proof(monkeypatch):
     seen = []
     real = tlookup.prove_joint
 
-    def spy(transcript, lookups):
+    def spy(transcript, lookups, **kw):
         seen.extend([len(x) for x in xs] for _, xs, _, _ in lookups)
-        return real(transcript, lookups)
+        return real(transcript, lookups, **kw)
 
     monkeypatch.setattr(tlookup, "prove_joint", spy)
     prove_and_verify()
@@ -171,3 +173,163 @@ def test_tensor_placed_in_another_block_rejected():
         st, proof = G.prove(build(), w)
     with pytest.raises(VerificationError, match="do not add up"):
         G.verify(build(), st, proof)
+
+
+# ------------------------------------------------------------ the m's, opened in the final multiopen
+M_NAME = G._m_name("range[-8,+2^6)")
+
+
+def _joint_spy(change):
+    """tlookup.prove_joint with its result passed through change(result) -> result."""
+    real = tlookup.prove_joint
+    return patched(tlookup, "prove_joint", lambda *a, **kw: change(real(*a, **kw)))
+
+
+def _move_one_count(counts):
+    """A wrong m of the same total: one count moved from row 0 (the pads, T[0]) to row 1."""
+    m = np.array(counts).copy()
+    m[0] -= 1
+    m[1] += 1
+    return m
+
+
+def test_m_claims_opened_in_the_final_multiopen_only():
+    """The lookup proof carries no m opening; the opening's claims include each table's m."""
+    seen = {}
+    real = G.multiopen.verify
+
+    def spy(transcript, claims, commitments, proof):
+        seen["names"] = [c.name for c in claims]
+        seen["m"] = commitments[M_NAME]
+        return real(transcript, claims, commitments, proof)
+
+    g, w = witness()
+    with _joint_spy(lambda out: seen.__setitem__("out", out) or out):
+        st, proof = G.prove(g, w)
+    _, jp, _, m_claims = seen["out"]
+    assert jp.m_openings == [] and len(m_claims) == 1
+    assert m_claims[0].commitment.shape == (64,) and len(m_claims[0].point) == 6
+    with patched(G.multiopen, "verify", spy):
+        G.verify(build(), st, proof)
+    assert seen["names"].count(M_NAME) == 1 and seen["m"] == m_claims[0].commitment
+
+
+def test_graph_tensor_name_reserved_for_m_refused():
+    g = G.Graph("names")
+    with pytest.raises(ValueError, match="reserved"):
+        g.input(M_NAME, (2, 2))
+
+
+def test_wrong_m_with_the_same_total_rejected_by_the_lookup():
+    """(1) The prover commits and uses a wrong m (a count moved between two table rows,
+    the total kept): the LogUp sums differ."""
+    real = tlookup.multiplicities
+    _, w = witness()
+    with patched(tlookup, "multiplicities", lambda *a: _move_one_count(real(*a)).astype(np.uint64)):
+        st, proof = G.prove(build(), w)
+    with pytest.raises(VerificationError, match="fraction sums differ"):
+        G.verify(build(), st, proof)
+
+
+def test_committed_m_other_than_the_lookups_m_rejected_by_the_opening(monkeypatch):
+    """(1') The fraction tree uses the true m (the LogUp holds), but the commitment is of a
+    wrong m, and the prover opens that committed m: the opening rejects."""
+    from zkproof.commit import hyrax
+    real_commit = hyrax.commit
+
+    def wrong_m_commit(t, gd, shape=None):  # tlookup commits m unshaped; the graph's tensors have shapes
+        return real_commit(FrTensor.from_ints(_move_one_count(t.to_ints()).tolist()) if shape is None else t,
+                           gd, shape)
+
+    monkeypatch.setattr(hyrax, "commit", wrong_m_commit)
+    _, w = witness()
+    with _joint_spy(lambda out: out[:3] + ([dataclasses.replace(mc, counts=_move_one_count(mc.counts))
+                                            for mc in out[3]],)):
+        st, proof = G.prove(build(), w)
+    monkeypatch.undo()
+    with pytest.raises(VerificationError) as e:
+        G.verify(build(), st, proof)
+    assert "fraction sums differ" not in str(e.value)
+
+
+def test_m_claim_value_changed_rejected_by_the_opening():
+    """(2) The m claim's value changed: by the prover in its opening, or on the verifier's
+    side (which shows the verifier's opening really checks it)."""
+    def plus_one(mcs):
+        return [dataclasses.replace(mc, value=(mc.value + 1) % R) for mc in mcs]
+
+    _, w = witness()
+    with _joint_spy(lambda out: out[:3] + (plus_one(out[3]),)):
+        st, proof = G.prove(build(), w)
+    with pytest.raises(VerificationError):
+        G.verify(build(), st, proof)
+
+    st, proof = G.prove(build(), w)
+    real = tlookup.verify_joint
+    with patched(tlookup, "verify_joint", lambda *a, **kw: (lambda c, m: (c, plus_one(m)))(*real(*a, **kw))):
+        with pytest.raises(VerificationError):
+            G.verify(build(), st, proof)
+
+
+def build_two_tables():
+    """Two range tables of the same length 64 ([-8, 56) and [0, 64)): a in one, b in the other."""
+    g = G.Graph("two-tables")
+    g.add(RangeCheck(LOW, BITS), g.input("a", (3, 5)))
+    g.add(RangeCheck(0, BITS), g.input("b", (4, 4)))
+    return g
+
+
+def test_m_commitments_swapped_between_equal_length_tables_rejected():
+    """(3) The prover commits table B's m as table A's and A's as B's (and opens them so);
+    the fraction trees use the true m's. The opening rejects."""
+    from zkproof.commit import hyrax
+    rng = np.random.default_rng(3)
+    w = build_two_tables().forward({"a": rng.integers(LOW, LOW + 64, size=(3, 5)),
+                                    "b": rng.integers(0, 64, size=(4, 4))})
+    seen = {}
+    with _joint_spy(lambda out: seen.__setitem__("m", [mc.counts for mc in out[3]]) or out):
+        G.prove(build_two_tables(), w)
+    m_a, m_b = seen["m"]
+    assert m_a.tolist() != m_b.tolist()
+    real_commit = hyrax.commit
+
+    def swapped_commit(t, gd, shape=None):
+        v = t.to_ints()
+        other = {tuple(m_a.tolist()): m_b, tuple(m_b.tolist()): m_a}.get(tuple(v))
+        return real_commit(FrTensor.from_ints(other.tolist()) if other is not None else t, gd, shape)
+
+    def swap_counts(out):
+        mcs = out[3]
+        return out[:3] + ([dataclasses.replace(mcs[0], counts=mcs[1].counts),
+                           dataclasses.replace(mcs[1], counts=mcs[0].counts)] + mcs[2:],)
+
+    with patched(hyrax, "commit", swapped_commit), _joint_spy(swap_counts):
+        st, proof = G.prove(build_two_tables(), w)
+    with pytest.raises(VerificationError) as e:
+        G.verify(build_two_tables(), st, proof)
+    assert "fraction sums differ" not in str(e.value)
+    st, proof = G.prove(build_two_tables(), w)  # the honest proof of the same witness verifies
+    G.verify(build_two_tables(), st, proof)
+
+
+@pytest.mark.parametrize("where", ["m commitment", "fraction proof", "last byte", "truncated"])
+def test_lookup_proof_bytes_tampered_rejected(where):
+    """(4) The joint lookup proof's bytes changed inside an honest graph proof."""
+    seen = {}
+    g, w = witness()
+    with _joint_spy(lambda out: seen.__setitem__("blob", out[1].to_bytes()) or out):
+        st, proof = G.prove(g, w)
+    blob = seen["blob"]
+    at = proof.find(blob)
+    assert at > 0 and proof.count(blob) == 1
+    bad = bytearray(proof)
+    if where == "truncated":  # one byte fewer, the length prefix adjusted
+        n = int.from_bytes(proof[at - 8:at], "little")
+        assert n == len(blob)
+        bad[at - 8:at] = (n - 1).to_bytes(8, "little")
+        del bad[at + n - 1]
+    else:
+        pos = {"m commitment": 5, "fraction proof": len(blob) // 2, "last byte": len(blob) - 1}[where]
+        bad[at + pos] ^= 1
+    with pytest.raises(VerificationError):
+        G.verify(build(), st, bytes(bad))

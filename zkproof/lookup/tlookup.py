@@ -38,7 +38,10 @@ Verification. The verifier checks the roots p_S q_T = p_T q_S with q_S, q_T non-
 p_S's leaf claim equal to 1, and gets
     S(rho_S) = q_S(rho_S) - beta,  m(rho_T) = p_T(rho_T),  T(rho_T) = q_T(rho_T) - beta.
 T(rho_T) is computed by the verifier for range tables (field.range_mle); for a tensor
-table it is a claim returned to the caller. m(rho_T) is opened against m's commitment.
+table it is a claim returned to the caller. m(rho_T) is opened against m's commitment
+(prove_joint / verify_joint with open_m=False leave that opening to the caller as an
+MClaim, which the graph discharges in its single multiopen: the lookup is sound only
+with it).
 The inputs' claims are opened against their commitments when the statement has them,
 else returned (the caller must have bound the inputs in the transcript beforehand).
 Likewise a tensor table (or a mapping's outputs) that the statement does not carry is a
@@ -47,7 +50,8 @@ against a commitment bound before this proof.
 
 Transcript: "tlookup/statement" (the protocol id and the whole LookupStatement's bytes:
 header, input commitments, the table and outputs it carries), m's commitment, r
-(mapping), beta, the fraction proof, the mapping split values, then the openings.
+(mapping), beta, the fraction proof, the mapping split values, then the openings (the
+caller's, after whatever it proves next, with open_m=False).
 """
 from __future__ import annotations
 
@@ -627,11 +631,33 @@ def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int |
     return st, LookupProof(com_m, frac, x_value, tx_value, m_open, in_open)
 
 
+@dataclass(frozen=True)
+class MClaim:
+    """A lookup's multiplicity claim left to the caller (prove_joint / verify_joint with
+    open_m=False): m(point) = value, m committed as `commitment` (shape (table_len,), the
+    statement's gen_dim; absorbed before the lookup's challenges), point the table tree's
+    b coordinates (LookupClaims.table_point), value LookupClaims.m_value. counts: the
+    prover's m exactly as committed (int64, length table_len, the input trees' pads
+    counted in); None on the verifier's side. The caller must open it (e.g. as a
+    zkproof.commit.multiopen.PointClaim) after the lookup proof."""
+
+    commitment: hyrax.Commitment
+    point: tuple
+    value: int
+    counts: np.ndarray | None = None
+
+
+def _m_claims(coms: Sequence, claims: Sequence[LookupClaims], counts: Sequence | None = None) -> list[MClaim]:
+    counts = counts if counts is not None else [None] * len(coms)
+    return [MClaim(c, tuple(cl.table_point), cl.m_value, n) for c, cl, n in zip(coms, claims, counts)]
+
+
 @dataclass
 class JointProof:
     """Several lookups proved together (prove_joint): each m's commitment, one fraction
     proof of all their trees, each lookup's mapping values, and the openings of the m's
-    (one batch per group of _m_groups)."""
+    (one batch per group of _m_groups; none, an empty list, when the caller opens the
+    m's itself: open_m=False)."""
 
     m_commitments: list
     fractions: FractionProof
@@ -654,8 +680,9 @@ class JointProof:
         return w.bytes()
 
     @classmethod
-    def from_bytes(cls, data: bytes, sts: Sequence[LookupStatement]) -> "JointProof":
-        """Decode with every size taken from the statements; MalformedProof otherwise."""
+    def from_bytes(cls, data: bytes, sts: Sequence[LookupStatement], open_m: bool = True) -> "JointProof":
+        """Decode with every size taken from the statements (and open_m: whether the
+        m openings are in the proof, as prove_joint was told); MalformedProof otherwise."""
         r = Reader(data)
         coms = [hyrax.Commitment.read(r, st.table_len, st.gen_dim) for st in sts]
         frac = FractionProof.read(r, [d for st in sts for d in list(st.input_depths) + [st.b]])
@@ -663,13 +690,12 @@ class JointProof:
         for st in sts:
             xs.append(tuple(r.fr("mapping x value") for _ in st.input_depths) if st.mapping else ())
             txs.append(r.fr("mapping table value") if st.mapping and st.kind == "tensor" else None)
-        opens = [hyrax.BatchOpening.read(r, [coms[i] for i in g]) for g in _m_groups(sts)]
+        opens = [hyrax.BatchOpening.read(r, [coms[i] for i in g]) for g in _m_groups(sts)] if open_m else []
         r.finish()
         return cls(coms, frac, xs, txs, opens)
 
 
-def prove_joint(transcript: Transcript, lookups: Sequence[tuple]
-                ) -> tuple[list, JointProof, list]:
+def prove_joint(transcript: Transcript, lookups: Sequence[tuple], open_m: bool = True) -> tuple:
     """Prove several lookups at once. lookups: (table, xs, ys, statement) each: every leaf
     of the input trees xs[i] (length 2^depth each, padded by the caller with table
     values) lies in the table (for a mapping: every pair (xs[i][j], ys[i][j])), so inputs
@@ -680,8 +706,14 @@ def prove_joint(transcript: Transcript, lookups: Sequence[tuple]
 
     Returns (statements, proof, claims): claims[l].inputs[i] is on the leaves of lookup
     l's xs[i] (and ys[i]) exactly as given, for the caller to discharge. Raises
-    OutOfTableError before any proving when a leaf is not in its table."""
-    items = []
+    OutOfTableError before any proving when a leaf is not in its table.
+
+    open_m=False: the m's are not opened here (the proof has no m openings; decode it
+    with JointProof.from_bytes(..., open_m=False), verify with verify_joint(...,
+    open_m=False)), and a fourth value is returned: m_claims, one MClaim per lookup
+    (with the prover's counts), which the caller must open after this proof, e.g. in
+    one multiopen with its other claims (zkproof.nn.graph)."""
+    items, all_counts = [], []
     for table, xs, ys, st in lookups:
         xs = list(xs)
         ys = list(ys) if ys is not None else None
@@ -695,7 +727,7 @@ def prove_joint(transcript: Transcript, lookups: Sequence[tuple]
             raise ValueError("xs: at least one tree; ys: one per tree, of the same lengths")
         if (ys is not None) != table.is_mapping:
             raise ValueError("ys are given exactly for a mapping table")
-        counts = None
+        counts = None  # the histogram of every leaf, the caller's pads included: m as committed
         for i, x in enumerate(xs):
             c = multiplicities(table, x, ys[i] if ys is not None else None)  # raises OutOfTableError
             counts = c if counts is None else counts + c
@@ -704,31 +736,39 @@ def prove_joint(transcript: Transcript, lookups: Sequence[tuple]
                                                                                 table.is_mapping):
             raise ValueError("statement does not describe these input trees and this table")
         items.append((table, st, counts_tensor(counts, xs[0].device), xs, ys))
+        all_counts.append(counts.astype(np.int64))
     if not items:
         raise ValueError("lookups: nothing to prove")
     coms, frac, res = _prove_core(transcript, items, {})
     sts = [it[1] for it in items]
+    claims = [c for _, _, c in res]
     opens = []
-    for g in _m_groups(sts):
-        point = list(res[g[0]][2].table_point)
-        _, o = hyrax.open_batch(transcript, [items[i][2] for i in g], [coms[i] for i in g], point,
-                                [res[i][2].m_value for i in g])
+    for g in _m_groups(sts) if open_m else ():
+        _, o = hyrax.open_batch(transcript, [items[i][2] for i in g], [coms[i] for i in g],
+                                list(claims[g[0]].table_point), [claims[i].m_value for i in g])
         opens.append(o)
     proof = JointProof(coms, frac, [x for x, _, _ in res], [tx for _, tx, _ in res], opens)
-    return sts, proof, [c for _, _, c in res]
+    if open_m:
+        return sts, proof, claims
+    return sts, proof, claims, _m_claims(coms, claims, all_counts)
 
 
-def verify_joint(transcript: Transcript, sts: Sequence[LookupStatement], proof: JointProof | bytes) -> list:
+def verify_joint(transcript: Transcript, sts: Sequence[LookupStatement], proof: JointProof | bytes,
+                 open_m: bool = True):
     """Verify prove_joint's proof against the statements. Returns each lookup's
-    LookupClaims (the m openings checked); raises a VerificationError subclass."""
+    LookupClaims (the m openings checked); raises a VerificationError subclass.
+
+    open_m=False (the proof made with open_m=False): the m's are not opened here, and
+    (claims, m_claims) is returned, m_claims one MClaim per lookup (no counts) that the
+    caller must verify an opening of: the lookup is sound only with it."""
     sts = list(sts)
     if not sts or any(not isinstance(st, LookupStatement) or not st.trees for st in sts):
         raise TypeError("statements must be LookupStatements with input trees")
     if isinstance(proof, (bytes, bytearray, memoryview)):
-        proof = JointProof.from_bytes(bytes(proof), sts)
+        proof = JointProof.from_bytes(bytes(proof), sts, open_m)
     if not isinstance(proof, JointProof):
         raise TypeError(f"proof must be a JointProof or bytes, got {type(proof).__name__}")
-    groups = _m_groups(sts)
+    groups = _m_groups(sts) if open_m else []
     if len(proof.m_commitments) != len(sts) or len(proof.m_openings) != len(groups) or \
             [len(x) for x in proof.x_values] != [len(st.trees) if st.mapping else 0 for st in sts] or \
             [t is not None for t in proof.tx_values] != [st.mapping and st.kind == "tensor" for st in sts]:
@@ -740,7 +780,7 @@ def verify_joint(transcript: Transcript, sts: Sequence[LookupStatement], proof: 
     for g, o in zip(groups, proof.m_openings):
         hyrax.verify_batch(transcript, [proof.m_commitments[i] for i in g], list(claims[g[0]].table_point),
                            [claims[i].m_value for i in g], o)
-    return claims
+    return claims if open_m else (claims, _m_claims(proof.m_commitments, claims))
 
 
 # ----------------------------------------------------------------------------- verifier

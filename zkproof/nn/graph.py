@@ -20,7 +20,8 @@ Proof order (docs/nn.md):
     it turns that claim into claims on its inputs and advice (`ctx.claim`);
  3. lookups: every lookup that operations declared, one LogUp (tlookup) per table,
     all tensors that use the table packed into its input trees (_lookup_phase);
- 4. openings: every claim on every committed tensor discharged at once
+ 4. openings: every claim on every committed tensor, and the lookups' multiplicity
+    claims (each table's m, committed in the lookup proof), discharged at once
     (zkproof.commit.multiopen: row folds on the integers, one column sumcheck, one IPA).
     Commitments are shaped (zkproof.commit.hyrax): the padding of the layout is outside
     the commitment, so an opening is of the zero-padded layout whatever a dishonest
@@ -56,6 +57,17 @@ log = logging.getLogger(__name__)
 
 KINDS = ("public", "committed", "derived")
 MAX_SIDE = 1 << 40
+# names of this prefix are refused for tensors: the openings use them for the lookups' m
+M_PREFIX = "lookup:"
+
+
+def _m_name(key: str) -> str:
+    """The openings' name of table `key`'s multiplicity vector m (M_PREFIX: never a tensor's)."""
+    return f"{M_PREFIX}{key}:m"
+
+
+def _reserved_name(name: str) -> ValueError:
+    return ValueError(f"tensor {name!r}: names starting with {M_PREFIX!r} are reserved (the lookups' m)")
 
 
 @dataclass
@@ -128,6 +140,8 @@ class Graph:
     def _new(self, name: str, shape, kind: str, producer=None) -> str:
         if name in self.tensors:
             raise ValueError(f"tensor {name!r} exists already")
+        if name.startswith(M_PREFIX):
+            raise _reserved_name(name)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         shape = tuple(int(s) for s in shape)
@@ -319,6 +333,8 @@ class _Context:
         self._public = public or {}
         self._fr: dict[str, FrTensor] = {}
         self.pending: dict[str, list] = {n: [] for n in graph.tensors}
+        # the lookups' m claims, opened with the tensors' claims: _m_name(key) -> tlookup.MClaim
+        self.m_claims: dict[str, tlookup.MClaim] = {}
         self.debug = False
         self.eq_cache = claims_reduce.EqCache()
 
@@ -496,8 +512,9 @@ def _block_values(leaves: FrTensor, members, nvars, rho) -> list[int]:
 
 def _lookup_phase(ctx: _Context, timings: dict) -> None:
     """One LogUp per table over every tensor looked up in it, all tables proved together
-    (tlookup.prove_joint: one fraction proof, the m of equal-length tables opened
-    together), each table's tensors packed into input trees
+    (tlookup.prove_joint: one fraction proof; each table's m is committed there, before
+    the lookups' challenges, and its claim m(rho_T) is opened later with the other claims,
+    _opening_phase), each table's tensors packed into input trees
     (tlookup.pack_trees): tensor j (n_j variables, its padded layout with the table's
     pad value T[0] (f(T[0]) for outputs) in the padding slots) is a block of 2^n_j
     leaves at an offset o_j that is a multiple of 2^n_j in one of the trees, and the
@@ -536,11 +553,17 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
         leaves = [{which: [_tree_leaves(ctx, d, members, names, _pad_value(table, which))
                            for d, members in packing] for which, names in which_names}
                   for _, table, which_names, _, packing, _ in lookups]
-        _, proof, results = tlookup.prove_joint(ctx.ch.transcript, [
-            (table, lv["x"], lv.get("y"), st) for (_, table, _, _, _, st), lv in zip(lookups, leaves)])
+        _, proof, results, m_claims = tlookup.prove_joint(ctx.ch.transcript, [
+            (table, lv["x"], lv.get("y"), st) for (_, table, _, _, _, st), lv in zip(lookups, leaves)],
+            open_m=False)
         ctx.ch.send_blob(proof.to_bytes())
     else:
-        results = tlookup.verify_joint(ctx.ch.transcript, sts, ctx.ch.receive_blob("lookup proof"))
+        results, m_claims = tlookup.verify_joint(ctx.ch.transcript, sts, ctx.ch.receive_blob("lookup proof"),
+                                                 open_m=False)
+    for (key, *_), mc in zip(lookups, m_claims):
+        if _m_name(key) in g.tensors:  # a tensor renamed past Graph._new's check
+            raise _reserved_name(_m_name(key))
+        ctx.m_claims[_m_name(key)] = mc
     for i, ((key, table, which_names, nvars, packing, _), res) in enumerate(zip(lookups, results)):
         for t, ((depth, members), (rho, totals)) in enumerate(zip(packing, res.inputs)):
             for (which, names), total in zip(which_names, totals):
@@ -566,11 +589,13 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
 
 def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
     """Every claim on a committed tensor (points from the operations and the lookups, row
-    claims such as the embedding's) discharged at once by zkproof.commit.multiopen: the
-    provers fold each tensor's rows by the claim's row weights natively on the integers,
-    one column sumcheck combines the folds, one IPA opens the combination. No reduction of
-    several claims to one point is needed, and a tensor is never converted to field
-    elements here. The commitments are shaped: padding slots weigh zero in every opening."""
+    claims such as the embedding's) and every lookup's m claim (m(rho_T) on its
+    commitment from the lookup proof, the integer counts on the prover's side; names
+    _m_name(key)) discharged at once by zkproof.commit.multiopen: the provers fold each
+    tensor's rows by the claim's row weights natively on the integers, one column
+    sumcheck combines the folds, one IPA opens the combination. No reduction of several
+    claims to one point is needed, and a tensor is never converted to field elements
+    here. The commitments are shaped: padding slots weigh zero in every opening."""
     g = ctx.graph
     t0 = time.perf_counter()
     claims = []
@@ -578,12 +603,16 @@ def _opening_phase(ctx: _Context, commitments: dict, timings: dict) -> None:
         for c in ctx.pending[n]:
             claims.append(c if isinstance(c, multiopen.RowsClaim) else multiopen.PointClaim(n, tuple(c[0]), c[1]))
         ctx.pending[n] = []
+    claims += [multiopen.PointClaim(n, mc.point, mc.value) for n, mc in ctx.m_claims.items()]
+    coms = {**commitments, **{n: mc.commitment for n, mc in ctx.m_claims.items()}}
     if claims:
         if ctx.is_prover:
-            proof = multiopen.prove(ctx.ch.transcript, claims, ctx.value, commitments, check=ctx.debug)
+            def tensors(n):
+                return ctx.m_claims[n].counts if n in ctx.m_claims else ctx.value(n)
+            proof = multiopen.prove(ctx.ch.transcript, claims, tensors, coms, check=ctx.debug)
             ctx.ch.send_blob(proof.to_bytes())
         else:
-            multiopen.verify(ctx.ch.transcript, claims, commitments, ctx.ch.receive_blob("opening"))
+            multiopen.verify(ctx.ch.transcript, claims, coms, ctx.ch.receive_blob("opening"))
     timings["openings_s"] = time.perf_counter() - t0
 
 
