@@ -1,6 +1,8 @@
-"""The graph's lookup phase: tensors packed into input trees (graph._lookup_phase),
-completeness and soundness tests named after the attack (a cheating prover that runs
-the honest code with one step changed)."""
+"""The graph's lookup phase: tensors cut into pieces (layout.real_boxes) packed into
+input trees (graph._lookup_phase), completeness and soundness tests named after the
+attack (a cheating prover that runs the honest code with one step changed). Tests marked
+`whole` run with one piece per tensor (its whole padded layout, pads in its padding
+slots: layout.MAX_BOXES = 1), the others with the default pieces too."""
 from __future__ import annotations
 
 import contextlib
@@ -13,15 +15,32 @@ from zkproof import FrTensor
 from zkproof.errors import VerificationError
 from zkproof.field.scalar import R
 from zkproof.lookup import tlookup
+from zkproof.field.scalar import eq_eval
 from zkproof.nn import graph as G
+from zkproof.nn import layout as L
 from zkproof.nn.nonlinear import RangeCheck
 
 LOW, BITS = -8, 6  # pad value -8: a non-zero pad in every padding slot
 
 
+@pytest.fixture(params=["pieces", "whole"])
+def mode(request, monkeypatch):
+    """pieces: the default boxes; whole: one box per tensor (its padded layout)."""
+    if request.param == "whole":
+        monkeypatch.setattr(L, "MAX_BOXES", 1)
+    return request.param
+
+
+@pytest.fixture
+def whole(monkeypatch):
+    monkeypatch.setattr(L, "MAX_BOXES", 1)
+
+
 def build():
-    """Three tensors in one range table: a and b (3, 5) -> 32 leaves each, c (2, 3) -> 8:
-    72 = 64 + 8 leaves, two input trees (a and b in the first, c in the second)."""
+    """Three tensors in one range table: a and b (3, 5), c (2, 3). Whole layouts: 32 + 32
+    + 8 = 72 = 64 + 8 leaves, two input trees (a and b in the first, c in the second).
+    Pieces: a and b are boxes of 8, 2, 4, 1 slots, c of 4 and 2: 36 = 32 + 4 leaves, the
+    real slots only (first tree: a8, b8, a4, b4, c4, a2, b2; second: c2, a1, b1)."""
     g = G.Graph("packing")
     for n, shape in (("a", (3, 5)), ("b", (3, 5)), ("c", (2, 3))):
         g.add(RangeCheck(LOW, BITS), g.input(n, shape))
@@ -59,7 +78,7 @@ def patched(obj, name, fn):
         setattr(obj, name, saved)
 
 
-def test_packing_layout_and_honest_proof(monkeypatch):
+def test_packing_layout_and_honest_proof(monkeypatch, mode):
     seen = []
     real = tlookup.prove_joint
 
@@ -69,7 +88,8 @@ def test_packing_layout_and_honest_proof(monkeypatch):
 
     monkeypatch.setattr(tlookup, "prove_joint", spy)
     prove_and_verify()
-    assert seen == [[64, 8]]  # not 4 x 32 (the count rounded up to a power of two)
+    # whole: not 4 x 32 (the count rounded up to a power of two); pieces: no padding at all
+    assert seen == ([[64, 8]] if mode == "whole" else [[32, 4]])
 
 
 def _split_lie(change):
@@ -83,16 +103,16 @@ def _split_lie(change):
     return patched(G._Context, "message", message)
 
 
-def test_lying_about_one_tensors_split_value_rejected():
+def test_lying_about_one_tensors_split_value_rejected(mode):
     _, w = witness()
-    with _split_lie(lambda v: [v[0] + 1] + v[1:] if len(v) == 2 else v):
+    with _split_lie(lambda v: [v[0] + 1] + v[1:] if len(v) == (2 if mode == "whole" else 7) else v):
         rejected(w)
 
 
-def test_split_lies_that_add_up_rejected():
-    """a's value shifted by 1 and b's by -e_a / e_b (e_a, e_b: the eq weights of their
-    blocks at the first tree's point), so that the recombination still holds: the
-    claims on a and b are then false, and the claim reduction / openings reject."""
+def test_split_lies_that_add_up_rejected(mode):
+    """a's (first piece's) value shifted by 1 and b's by -e_a / e_b (e_a, e_b: the eq
+    weights of their blocks at the first tree's point), so that the recombination still
+    holds: the claims on a and b are then false, and the openings reject."""
     seen = {}
     real_joint = tlookup.prove_joint
 
@@ -101,12 +121,16 @@ def test_split_lies_that_add_up_rejected():
         seen["rho"] = out[2][0].inputs[0][0]
         return out
 
+    # whole: a and b are blocks 0 and 1 of 32 leaves in the 64-leaf tree; pieces: a8 and
+    # b8 are blocks 0 and 1 of 8 leaves in the 32-leaf tree
+    size, depth, n = (5, 6, 2) if mode == "whole" else (3, 5, 7)
+
     def compensate(v):
-        if len(v) != 2:
+        if len(v) != n:
             return v
-        rho5 = seen["rho"][5]  # a is block 0, b block 1 of the 64-leaf tree
-        e_a, e_b = (1 - rho5) % R, rho5 % R
-        return [(v[0] + 1) % R, (v[1] - e_a * pow(e_b, R - 2, R)) % R]
+        top = seen["rho"][size:depth]
+        e_a, e_b = eq_eval(top, [0] * len(top)), eq_eval(top, [1] + [0] * (len(top) - 1))
+        return [(v[0] + 1) % R, (v[1] - e_a * pow(e_b, R - 2, R)) % R] + v[2:]
 
     g, w = witness()
     with _split_lie(compensate), patched(tlookup, "prove_joint", spy):
@@ -116,15 +140,15 @@ def test_split_lies_that_add_up_rejected():
     assert "do not add up" not in str(e.value)  # the recombination held; the lie is caught later
 
 
-def test_pad_slot_holding_a_non_pad_value_rejected():
+def test_pad_slot_holding_a_non_pad_value_rejected(whole):
     """c's padding slot (row 0, column 3) holds 5, an in-table value, instead of the pad
     -8: the LogUp holds for the leaves, but they are not c's layout with pads (c is the
     only tensor of the second tree, so its claim is derived from the tree's claim)."""
     real = G._tree_leaves
 
-    def junk(ctx, depth, members, names, pad):
-        t = real(ctx, depth, members, names, pad)
-        if [names[j] for j, _ in members] == ["c"]:
+    def junk(ctx, depth, members, pieces, names, pad):
+        t = real(ctx, depth, members, pieces, names, pad)
+        if [names[pieces[p][0]] for p, _ in members] == ["c"]:
             v = t.to_ints()
             v[3] = 5
             t = type(t).from_ints(v)
@@ -135,7 +159,7 @@ def test_pad_slot_holding_a_non_pad_value_rejected():
         rejected(w)
 
 
-def test_tensor_placed_in_another_block_rejected():
+def test_tensor_placed_in_another_block_rejected(whole):
     """a holds a value outside the table (witness tampered after the forward pass); the
     prover puts b's leaves in a's block too, so every leaf is in the table. The split
     values read off those leaves (b's value for a) recombine, but leave a false claim on
@@ -147,8 +171,8 @@ def test_tensor_placed_in_another_block_rejected():
     real = G._tree_leaves
 
     def swap():
-        return patched(G, "_tree_leaves", lambda ctx, depth, members, names, pad:
-                       real(ctx, depth, members, ["b" if n == "a" else n for n in names], pad))
+        return patched(G, "_tree_leaves", lambda ctx, depth, members, pieces, names, pad:
+                       real(ctx, depth, members, pieces, ["b" if n == "a" else n for n in names], pad))
 
     with swap():
         st, proof = G.prove(build(), w)

@@ -469,39 +469,36 @@ def _pad_value(table: Table, which: str) -> int:
     return table.pad_x() if which == "x" else table.pad_y()
 
 
-def _tree_leaves(ctx: _Context, depth: int, members, names, pad: int) -> FrTensor:
-    """One input tree's leaves: 2^depth entries, the pad value everywhere except the
-    real slots of each member tensor (names[j] at its offset, in its padded layout)."""
-    g = ctx.graph
-    if len(members) == 1:
-        name = names[members[0][0]]
-        shape = g.tensors[name].shape
-        if not pad or L.padded_shape(shape) == shape:
-            return ctx.fr_once(name)  # the layout itself (the prover leaves a tree's leaves unchanged)
-    leaves = FrTensor.full(1 << depth, pad)
-    for j, off in members:
-        shape = g.tensors[names[j]].shape
-        src = ctx.fr_once(names[j]).data
-        dst = leaves.data[off:off + len(src)]
-        if not pad or L.padded_shape(shape) == shape:
-            dst[...] = src
-        else:  # the real slots only: the padding slots keep the pad
-            real = tuple(slice(0, s) for s in shape) + (slice(None),)
-            pshape = L.padded_shape(shape) + (4,)
-            dst.reshape(pshape)[real] = src.reshape(pshape)[real]
-    return leaves
+def _signed(v: int) -> int:
+    """A field element as the integer in (-R/2, R/2) (a table's pad value, for int64 leaves)."""
+    v %= R
+    return v - R if v > R // 2 else v
 
 
-def _block_values(leaves: FrTensor, members, nvars, rho) -> list[int]:
-    """Each member block's multilinear extension at rho[:n_j], read off the tree's
-    leaves (pad-filled layouts): one partial evaluation per run of equal-size blocks
+def _tree_leaves(ctx: _Context, depth: int, members, pieces, names, pad: int) -> FrTensor:
+    """One input tree's leaves: 2^depth entries, each member piece (tensor names[j], box)
+    at its offset with the pad value in the box's padding slots, the pad elsewhere;
+    built on the integers and converted once."""
+    pad = _signed(pad)
+    if abs(pad) >= 1 << 62:
+        raise AssertionError("a lookup table's pad value does not fit int64")
+    leaves = np.full(1 << depth, pad, dtype=np.int64)
+    for p, off in members:
+        j, box = pieces[p]
+        leaves[off:off + (1 << L.box_vars(box))] = L.box_ints(ctx.value(names[j]), box, pad)
+    return FrTensor.from_ints(leaves)
+
+
+def _block_values(leaves: FrTensor, members, sizes, rho) -> list[int]:
+    """Each member block's multilinear extension at rho[:sizes[p]], read off the tree's
+    leaves (pad-filled boxes): one partial evaluation per run of equal-size blocks
     (pack_trees places them contiguously, largest first)."""
     out: list[int] = []
     i = 0
     while i < len(members):
-        n = nvars[members[i][0]]
+        n = sizes[members[i][0]]
         k = i
-        while k < len(members) and nvars[members[k][0]] == n:
+        while k < len(members) and sizes[members[k][0]] == n:
             k += 1
         start = members[i][1]
         region = FrTensor(leaves.data[start:start + ((k - i) << n)])
@@ -514,45 +511,53 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
     """One LogUp per table over every tensor looked up in it, all tables proved together
     (tlookup.prove_joint: one fraction proof; each table's m is committed there, before
     the lookups' challenges, and its claim m(rho_T) is opened later with the other claims,
-    _opening_phase), each table's tensors packed into input trees
-    (tlookup.pack_trees): tensor j (n_j variables, its padded layout with the table's
-    pad value T[0] (f(T[0]) for outputs) in the padding slots) is a block of 2^n_j
-    leaves at an offset o_j that is a multiple of 2^n_j in one of the trees, and the
-    trees' sizes are the set bits of the total size, so nothing is proved beyond the
-    tensors' padded layouts. tlookup leaves a claim X(rho) on each tree's leaves at its
-    point rho (of the tree's depth), and
-        X(rho) = sum_j eq(rho[n_j:], bits of o_j / 2^n_j) [x_j(rho[:n_j]) + T0 (1 - ind_j(rho[:n_j]))],
-    x_j tensor j's zero-padded layout, ind_j the extension of its real-slot indicator.
-    A tree of one tensor (n_j = the depth) gives its claim x_j(rho) = X(rho) - T0 (1 - ind_j(rho))
-    directly; for a tree of several, the prover sends every x_j(rho[:n_j]) and the
-    verifier checks that they recombine into X(rho). The x_j are claims on the tensors,
-    discharged with the other claims on committed tensors."""
+    _opening_phase), each table's tensors cut into pieces packed into input trees.
+
+    Pieces: tensor j's real slots are covered by aligned boxes of its padded layout
+    (layout.real_boxes: each axis cut at the set bits of its extent, so a (12, 128, 128)
+    tensor is two pieces of 8 and 4 heads, not 16 heads of which 4 are padding); a box
+    fixes the top variables of each axis, so its entries are tensor j's extension with
+    those variables fixed. Pieces (2^b_p leaves each, the table's pad value T[0] (f(T[0])
+    for outputs) in any padding slot left inside a box) go into trees by
+    tlookup.pack_trees: each at an offset o_p that is a multiple of 2^b_p, one tree per
+    set bit of the total size, so nothing is proved beyond the pieces. tlookup leaves a
+    claim X(rho) on each tree's leaves at its point rho (of the tree's depth), and
+        X(rho) = sum_p eq(rho[b_p:], bits of o_p / 2^b_p) [x_p(rho[:b_p]) + T0 (1 - ind_p(rho[:b_p]))],
+    x_p piece p's zero-padded entries, ind_p the extension of its real-slot indicator
+    (layout.box_indicator). A tree of one piece gives its claim x_p(rho) = X(rho) -
+    T0 (1 - ind_p(rho)) directly; for a tree of several, the prover sends every
+    x_p(rho[:b_p]) and the verifier checks that they recombine into X(rho). Each x_p is a
+    claim on tensor j at layout.box_point (rho's coordinates, then the box's fixed bits),
+    discharged with the other claims on committed tensors. Padding slots outside the boxes
+    are not looked up: a committed tensor's padding is zero in every opening (its
+    commitment is shaped) and a public one's is the verifier's own."""
     g = ctx.graph
     t0 = time.perf_counter()
-    lookups = []  # (key, table, which_names, nvars, packing, statement)
+    lookups = []  # (key, table, which_names, pieces, packing, statement)
     for key, uses in _lookup_groups(g).items():
         table = uses[0].table()
         which_names = [("x", [u.x for u in uses])] + ([("y", [u.y for u in uses])] if table.is_mapping else [])
-        nvars = [g.tensors[nm].num_vars for nm in which_names[0][1]]
+        shapes = [g.tensors[nm].shape for nm in which_names[0][1]]
         for _, names in which_names[1:]:
-            if [g.tensors[nm].num_vars for nm in names] != nvars:
-                raise AssertionError(f"lookup {key}: outputs laid out unlike their inputs")
-        packing = tlookup.pack_trees(nvars)
+            if [g.tensors[nm].shape for nm in names] != shapes:
+                raise AssertionError(f"lookup {key}: outputs shaped unlike their inputs")
+        pieces = [(j, box) for j, shape in enumerate(shapes) for box in L.real_boxes(shape)]
+        packing = tlookup.pack_trees([L.box_vars(box) for _, box in pieces])
         depths = [d for d, _ in packing]
         st = tlookup.make_statement(table, 1, sum(1 << d for d in depths), include_table=True, trees=depths)
         ctx.ch.transcript.absorb("nn/lookup-table", key.encode())
-        lookups.append((key, table, which_names, nvars, packing, st))
+        lookups.append((key, table, which_names, pieces, packing, st))
     if not lookups:
         return
     sts = [lk[-1] for lk in lookups]
     if ctx.is_prover:
         # the operations' field copies and eq tables are not needed any more (the trees are
-        # built from the tensors again and the openings work on the integers): freeing
-        # them here keeps them out of the lookups' peak memory
+        # built from the integers and the openings work on them): freeing them here keeps
+        # them out of the lookups' peak memory
         ctx.release_field_copies()
-        leaves = [{which: [_tree_leaves(ctx, d, members, names, _pad_value(table, which))
+        leaves = [{which: [_tree_leaves(ctx, d, members, pieces, names, _pad_value(table, which))
                            for d, members in packing] for which, names in which_names}
-                  for _, table, which_names, _, packing, _ in lookups]
+                  for _, table, which_names, pieces, packing, _ in lookups]
         _, proof, results, m_claims = tlookup.prove_joint(ctx.ch.transcript, [
             (table, lv["x"], lv.get("y"), st) for (_, table, _, _, _, st), lv in zip(lookups, leaves)],
             open_m=False)
@@ -564,26 +569,26 @@ def _lookup_phase(ctx: _Context, timings: dict) -> None:
         if _m_name(key) in g.tensors:  # a tensor renamed past Graph._new's check
             raise _reserved_name(_m_name(key))
         ctx.m_claims[_m_name(key)] = mc
-    for i, ((key, table, which_names, nvars, packing, _), res) in enumerate(zip(lookups, results)):
+    for i, ((key, table, which_names, pieces, packing, _), res) in enumerate(zip(lookups, results)):
+        sizes = [L.box_vars(box) for _, box in pieces]
         for t, ((depth, members), (rho, totals)) in enumerate(zip(packing, res.inputs)):
             for (which, names), total in zip(which_names, totals):
                 pad = _pad_value(table, which)
-                outside = [pad * (1 - L.indicator_mle(g.tensors[names[j]].shape, rho[:nvars[j]])) % R
-                           for j, _ in members]
+                where = [(names[pieces[p][0]], g.tensors[names[pieces[p][0]]].shape, pieces[p][1], sizes[p])
+                         for p, _ in members]
+                outside = [pad * (1 - L.box_indicator(shape, box, rho[:b])) % R for _, shape, box, b in where]
                 if len(members) == 1:
-                    j = members[0][0]
-                    ctx.claim(names[j], rho, (total - outside[0]) % R)
+                    name, shape, box, _ = where[0]
+                    ctx.claim(name, L.box_point(shape, box, rho), (total - outside[0]) % R)
                     continue
-                subpoints = [list(rho[:nvars[j]]) for j, _ in members]
                 vals = ctx.message("nn/lookup-split", len(members), lambda: [
-                    (b - o) % R for b, o in zip(_block_values(leaves[i][which][t], members, nvars, rho), outside)])
+                    (b - o) % R for b, o in zip(_block_values(leaves[i][which][t], members, sizes, rho), outside)])
                 acc = 0
-                for (j, off), p, v, o in zip(members, subpoints, vals, outside):
-                    n = nvars[j]
-                    block = off >> n
-                    acc += eq_eval(rho[n:], [(block >> bit) & 1 for bit in range(depth - n)]) * (v + o)
-                    ctx.claim(names[j], p, v)
-                ctx.check(acc % R == total % R, f"lookup {key}: the per-tensor claims do not add up")
+                for (_, off), (name, shape, box, b), v, o in zip(members, where, vals, outside):
+                    block = off >> b
+                    acc += eq_eval(rho[b:], [(block >> bit) & 1 for bit in range(depth - b)]) * (v + o)
+                    ctx.claim(name, L.box_point(shape, box, rho[:b]), v)
+                ctx.check(acc % R == total % R, f"lookup {key}: the per-piece claims do not add up")
     timings["lookups_s"] = timings.get("lookups_s", 0.0) + time.perf_counter() - t0
 
 

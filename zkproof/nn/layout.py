@@ -100,11 +100,13 @@ def padded_ints(values) -> np.ndarray:
 MAX_BOXES = 8
 
 
-def real_boxes(shape: Sequence[int], max_boxes: int = MAX_BOXES) -> list[tuple]:
+def real_boxes(shape: Sequence[int], max_boxes: int | None = None) -> list[tuple]:
     """Boxes covering every real slot of `shape` and (on the axes they split) no padding:
     each axis of extent a is cut into one range per set bit of a (highest first), the
-    axes taken from the first while the number of boxes stays within max_boxes; the
-    other axes stay whole (their padding inside the boxes)."""
+    axes taken from the first while the number of boxes stays within max_boxes (default
+    MAX_BOXES; 1: the whole padded layout); the other axes stay whole (their padding
+    inside the boxes)."""
+    max_boxes = MAX_BOXES if max_boxes is None else max_boxes
     per_axis = []
     count = 1
     for a, n in zip(shape, axis_vars(shape)):
