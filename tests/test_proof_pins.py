@@ -76,10 +76,10 @@ PINS = {
     # zkattn/v3: masked slots carry zero digits (U o (s - Z), tied by a sumcheck), the
     # segment tables output theta - f, Y = U o prod (theta - E); the openings' IPA stops
     # after 4 rounds (multiopen.IPA_ROUNDS); the default preset has one middle segment
-    # (8 + 16 + 16 bits, Theta = 2^20); the lookups' m claims are opened in the graph's
+    # (8 + 16 + 16 bits, Theta = 2^16); the lookups' m claims are opened in the graph's
     # final multiopen instead of their own Hyrax IPAs (branch m-openings,
     # tlookup.prove_joint(open_m=False)): all deliberate, recomputed from the merged code
-    "zkattn": "5eff7c3cfdfa9e2d1a2764c586a9925623912d653a5b4d223f78d4494e9e32f7",
+    "zkattn": "103dd1c3d052efbad66fddd7c296af3ccdd2251bb8cb622130f69b3d42581558",
 }
 
 

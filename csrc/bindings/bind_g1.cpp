@@ -133,6 +133,24 @@ void register_g1(py::module_ &m) {
        "out[r] = sum_j scalars[r * cols + j] points[j] for the rows of out (cols = len(points)); "
        "scalars on the CPU or the GPU");
 
+    m.def("g1_msm_rows_u64", [](py::handle out, py::handle scalars, py::handle points) {
+        Buf O = g1_buf(out, "out", true), S = get_buf(scalars, "scalars", "<u8", 0, false),
+            P = g1_buf(points, "points");
+        if (S.cuda || P.cuda) throw py::value_error("msm_rows_u64: integer scalars and points must be on the CPU");
+        const size_t rows = O.n, cols = P.n;
+        if (S.n != rows * cols)
+            throw py::value_error("msm_rows_u64: " + std::to_string(S.n) + " scalars for " + std::to_string(rows) +
+                                  " rows of " + std::to_string(cols) + " points");
+        std::vector<G1Xyzz> res(rows);
+        {
+            py::gil_scoped_release nogil;
+            cpu::g1_msm_rows_u64(res.data(), S.as<uint64_t>(), P.as<G1Affine>(), rows, cols);
+            cpu::g1_batch_to_affine(O.as<G1Affine>(), res.data(), rows);
+        }
+    }, py::arg("out"), py::arg("scalars"), py::arg("points"),
+       "out[r] = sum_j scalars[r * cols + j] points[j] for non-negative 64-bit integer scalars "
+       "(a uint64 array of rows * cols, on the CPU)");
+
     m.def("g1_generators", [](py::handle out, py::bytes tag, uint64_t start) {
         Buf O = g1_buf(out, "out", true);
         std::string t = tag;

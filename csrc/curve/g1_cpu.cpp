@@ -326,16 +326,11 @@ static void accumulate_affine(const int16_t *dw, const G1Affine *pts, size_t lo,
     }
 }
 
-G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int method) {
-    if (n == 0) return g1_identity();
-    // Canonical scalars and their largest bit length: small scalars need fewer windows.
-    std::vector<Fr> k(n);
-    int bits = 0;
-#pragma omp parallel for schedule(static) reduction(max : bits) if (n >= 16384)
-    for (int64_t i = 0; i < (int64_t)n; ++i) {
-        k[i] = fr_from_mont(scalars_mont[i]);
-        bits = std::max(bits, fr_bit_length(k[i]));
-    }
+// Pippenger over n points whose scalars have at most `bits` bits; window(i, lo, c) gives
+// bits [lo, lo + c) of scalar i (both front ends below: Montgomery field elements and
+// non-negative 64-bit integers).
+template <class Window>
+static G1Xyzz msm_core(size_t n, int bits, const G1Affine *points, int method, Window window) {
     if (bits == 0) return g1_identity();
 
     // Inside a parallel region (g1_msm_rows runs rows in parallel) this MSM runs on one thread:
@@ -370,13 +365,12 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int meth
     for (int64_t i = 0; i < (int64_t)n; ++i) {
         int carry = 0;
         for (int w = 0; w < windows; ++w) {
-            int d = (int)fr_window(k[i], w * c, c) + carry;
+            int d = (int)window((size_t)i, w * c, c) + carry;
             carry = d > half;
             if (carry) d -= 1 << c;
             digits[(size_t)w * n + i] = (int16_t)d;
         }
     }
-    std::vector<Fr>().swap(k);
 
     const size_t per_task = (n + chunks - 1) / chunks;
     const int64_t tasks = (int64_t)windows * (int64_t)chunks;
@@ -419,6 +413,29 @@ G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int meth
         for (size_t ch = 0; ch < chunks; ++ch) acc = g1_add(acc, partial[(size_t)w * chunks + ch]);
     }
     return acc;
+}
+
+G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int method) {
+    if (n == 0) return g1_identity();
+    // Canonical scalars and their largest bit length: small scalars need fewer windows.
+    std::vector<Fr> k(n);
+    int bits = 0;
+#pragma omp parallel for schedule(static) reduction(max : bits) if (n >= 16384)
+    for (int64_t i = 0; i < (int64_t)n; ++i) {
+        k[i] = fr_from_mont(scalars_mont[i]);
+        bits = std::max(bits, fr_bit_length(k[i]));
+    }
+    return msm_core(n, bits, points, method, [&](size_t i, int lo, int c) { return fr_window(k[i], lo, c); });
+}
+
+G1Xyzz g1_msm_u64(const uint64_t *scalars, const G1Affine *points, size_t n, int method) {
+    if (n == 0) return g1_identity();
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; ++i) any |= scalars[i];
+    const int bits = any ? 64 - __builtin_clzll(any) : 0;
+    return msm_core(n, bits, points, method, [&](size_t i, int lo, int c) -> uint32_t {
+        return lo >= 64 ? 0u : (uint32_t)((scalars[i] >> lo) & ((1ULL << c) - 1));
+    });
 }
 
 // ------------------------------------------------------------------------- generators

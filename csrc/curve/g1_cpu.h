@@ -37,6 +37,9 @@ void g1_batch_to_affine(G1Affine *out, const G1Xyzz *in, size_t n);
 // sum_i k_i P_i for Montgomery-form scalars (Pippenger, signed digits, OpenMP).
 // method: 0 automatic, 1 XYZZ buckets, 2 batch-affine buckets (all give the same result).
 G1Xyzz g1_msm(const Fr *scalars_mont, const G1Affine *points, size_t n, int method = 0);
+// The same for non-negative 64-bit integer scalars (no field conversion; windows of the
+// integers directly).
+G1Xyzz g1_msm_u64(const uint64_t *scalars, const G1Affine *points, size_t n, int method = 0);
 
 // Generators start .. start+count-1 for a 32-byte label tag (see g1_cpu.cpp).
 void g1_generators(G1Affine *out, const uint8_t tag[32], uint64_t start, size_t count);

@@ -16,6 +16,8 @@
 namespace zk {
 namespace cpu {
 void g1_msm_rows(G1Xyzz *out, const Fr *scalars, const G1Affine *points, size_t rows, size_t cols);
+// The same with non-negative 64-bit integer scalars (small-integer commitments; CPU only).
+void g1_msm_rows_u64(G1Xyzz *out, const uint64_t *scalars, const G1Affine *points, size_t rows, size_t cols);
 }
 namespace gpu {
 // scalars: device memory (rows * cols); points: host memory (cols), copied to a reused

@@ -17,5 +17,14 @@ void g1_msm_rows(G1Xyzz *out, const Fr *scalars, const G1Affine *points, size_t 
     for (int64_t r = 0; r < (int64_t)rows; ++r) out[r] = g1_msm(scalars + (size_t)r * cols, points, cols);
 }
 
+void g1_msm_rows_u64(G1Xyzz *out, const uint64_t *scalars, const G1Affine *points, size_t rows, size_t cols) {
+    if (rows == 1) {
+        out[0] = g1_msm_u64(scalars, points, cols);
+        return;
+    }
+#pragma omp parallel for schedule(dynamic, 1) if (rows > 1)
+    for (int64_t r = 0; r < (int64_t)rows; ++r) out[r] = g1_msm_u64(scalars + (size_t)r * cols, points, cols);
+}
+
 }  // namespace cpu
 }  // namespace zk

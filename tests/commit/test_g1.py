@@ -453,3 +453,30 @@ def test_fuzz_valid_points_round_trip(k, neg):
     b = p.to_bytes()
     assert G1Point.from_bytes(b) == p
     assert b == ark_bytes(ark_mul(AG, -k if neg else k))
+
+
+# ------------------------------------------------------------------ integer-scalar MSM rows
+@pytest.mark.parametrize("bits", [0, 1, 7, 16, 33, 62, 63])
+def test_msm_rows_u64_matches_the_field_msm(bits):
+    """The integer front end gives the same points as the field MSM, row by row (zero
+    rows, one-bit rows, scalars up to 2^63)."""
+    from zkproof.commit.g1 import msm_rows, msm_rows_u64
+    rng = np.random.default_rng(bits)
+    pts = generators(37, "test/u64")
+    hi = (1 << bits) if bits < 63 else (1 << 63) - 1
+    a = rng.integers(0, max(hi, 1), size=(5, 37), dtype=np.int64, endpoint=True) if bits else np.zeros((5, 37), np.int64)
+    a[1] = 0
+    got = msm_rows_u64(a.reshape(-1), pts)
+    want = msm_rows(FrTensor.from_ints([int(x) for x in a.reshape(-1)]), pts)
+    assert got.to_bytes() == want.to_bytes()
+
+
+def test_msm_rows_u64_refuses_bad_scalars():
+    from zkproof.commit.g1 import msm_rows_u64
+    pts = generators(4, "test/u64")
+    with pytest.raises(ValueError, match="negative"):
+        msm_rows_u64(np.array([1, -2, 3, 4]), pts)
+    with pytest.raises(ValueError, match="rows of 4"):
+        msm_rows_u64(np.arange(6), pts)
+    with pytest.raises(TypeError, match="integers"):
+        msm_rows_u64(np.ones(4), pts)

@@ -210,10 +210,12 @@ def _joint_spy(change):
 
 
 def _move_one_count(counts):
-    """A wrong m of the same total: one count moved from row 0 (the pads, T[0]) to row 1."""
-    m = np.array(counts).copy()
-    m[0] -= 1
-    m[1] += 1
+    """A wrong m of the same total: one count moved from the first row that has one to the
+    next row."""
+    m = np.array(counts, dtype=np.int64).copy()
+    i = int(np.flatnonzero(m)[0])
+    m[i] -= 1
+    m[(i + 1) % len(m)] += 1
     return m
 
 

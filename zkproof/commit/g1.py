@@ -271,6 +271,26 @@ def msm_rows(scalars, points: G1Tensor, device: str | None = None) -> G1Tensor:
     return G1Tensor(out)
 
 
+def msm_rows_u64(scalars: np.ndarray, points: G1Tensor) -> G1Tensor:
+    """msm_rows for non-negative integer scalars (an int64 or uint64 array whose length is
+    a multiple of len(points), on the CPU): the windows are read off the integers, with
+    no field conversion (small-integer Hyrax commitments). ValueError on a negative."""
+    if not isinstance(points, G1Tensor):
+        raise TypeError(f"msm_rows_u64: points must be a G1Tensor, got {type(points).__name__}")
+    a = np.asarray(scalars).reshape(-1)
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"msm_rows_u64: scalars must be integers, got dtype {a.dtype}")
+    if a.dtype.kind == "i" and a.size and int(a.min()) < 0:
+        raise ValueError("msm_rows_u64: negative scalar")
+    n = len(points)
+    if n == 0 or len(a) % n:
+        raise ValueError(f"msm_rows_u64: {len(a)} scalars do not split into rows of {n} points")
+    out = np.zeros((len(a) // n, 12), dtype=np.uint64)
+    _native.g1_msm_rows_u64(out, np.ascontiguousarray(a).view(np.uint64) if a.dtype.itemsize == 8
+                            else a.astype(np.uint64), points._data)
+    return G1Tensor(out)
+
+
 _GEN_DOMAIN = b"zkproof/g1-generators/v1"
 _gen_cache: dict[bytes, np.ndarray] = {}
 _gen_lock = threading.Lock()

@@ -90,7 +90,7 @@ import numpy as np
 from . import ipa
 from ..errors import MalformedProof, OpeningError, StatementMismatch
 from ..field.scalar import R, eq_eval
-from .g1 import G1Point, G1Tensor, generators, msm, msm_rows
+from .g1 import G1Point, G1Tensor, generators, msm, msm_rows, msm_rows_u64
 from .ipa import IPAProof, log2_exact
 from ..field.tensor import FrTensor
 from ..transcript import Transcript
@@ -448,7 +448,7 @@ def commit_int_tensors(arrays: Sequence, gen_dims: Sequence[int], block_entries:
     commit(FrTensor.from_ints(a.reshape(-1)), gen_dim, shape=a.shape) for each, the same
     group elements, computed from the integers. Every stored row of the padded layout
     (zeros in its padding) is a row of MSM scalars, and the rows of all the tensors of one
-    gen_dim go through batched native MSMs (g1.msm_rows, about block_entries scalars per
+    gen_dim go through batched native MSMs (g1.msm_rows_u64 on the integers, about block_entries scalars per
     call). Negative entries: a tensor's rows are shifted by s = -min(a) (small non-negative
     scalars, cheap in the MSM) and one more column, generator -sum_j G_j with scalar s,
     takes the shift out again. Arrays whose entries span 62 bits or more are committed by
@@ -486,7 +486,7 @@ def commit_int_tensors(arrays: Sequence, gen_dims: Sequence[int], block_entries:
                 np.add(rows, shift, out=m[:, :g])
                 m[:, g] = shift
                 mats.append(m)
-            res = msm_rows(FrTensor.from_ints(np.concatenate(mats).reshape(-1)), pts)
+            res = msm_rows_u64(np.concatenate(mats).reshape(-1), pts)
             pos = 0
             for (k, lay, _, _), m in zip(batch, mats):
                 n = len(m)

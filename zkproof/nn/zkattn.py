@@ -77,7 +77,7 @@ class ZkAttnConfig:
     segment_bits: tuple = (8, 16, 16)
     low: int = 1
     top: int = 1
-    theta_bits: tuple = (20,)
+    theta_bits: tuple = (16,)
     rowsum_tol_bits: int = 6
     causal: bool = True
     y_rescale_bits: int = 0
@@ -173,9 +173,10 @@ MAX_SEGMENT_BITS = 20
 
 PRESETS = {
     # digits of 8 + 16 + 16 bits: 1 dropped (relative error < 2^8 / S), 1 mapped by a
-    # table of 2^16 entries to 2^20 (Theta = 2^20), 1 top. As accurate as two 8-bit
-    # middle segments at 2^16 each (one rounding instead of two) with one digit tensor
-    # and one segment output fewer to commit and look up.
+    # table of 2^16 entries to 2^16 (Theta = 2^16), 1 top. As accurate as two 8-bit
+    # middle segments at 2^16 each (one rounding instead of two; the output's rounding to
+    # 2^-9 dominates either way, at T = 2048 too) with one digit tensor and one segment
+    # output fewer to commit and look up, and 16-bit remainders (one chunk) for Y V / Theta.
     "default": ZkAttnConfig(),
     # 4 digits of 10 bits: 1 dropped, 2 mapped to 2^16 each, 1 top
     "wide": ZkAttnConfig(segment_bits=(10, 10, 10, 10), low=1, top=1, theta_bits=(16, 16)),
