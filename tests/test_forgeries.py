@@ -263,15 +263,16 @@ def test_tlookup_multiplicity_on_padded_table_entry_rejected(mapping, monkeypatc
             counts[v - low] += 1
         return counts
 
-    def commit_as_length_100(t, gen_dim, shape=None):
-        assert len(t) == 128
-        return junk_commit(t, (length,), gen_dim)
+    def commit_as_length_100(arrays, gen_dims):  # tlookup commits m from the integer counts
+        (a,), (gen_dim,) = arrays, gen_dims
+        assert len(a) == 128
+        return [junk_commit(FrTensor.from_ints([int(v) for v in a]), (length,), gen_dim)]
 
     def open_with_junk(transcript, tensors, commitments, point, values=None, blinds=None):
         return forged_open(transcript, list(tensors), list(commitments), point, lie=False)
 
     monkeypatch.setattr(tl, "multiplicities", counts_with_padded_entry)
-    monkeypatch.setattr(tl.hyrax, "commit", commit_as_length_100)
+    monkeypatch.setattr(tl.hyrax, "commit_int_tensors", commit_as_length_100)
     monkeypatch.setattr(tl.hyrax, "open_batch", open_with_junk)
     if mapping:  # the table's padded outputs are 0; the forged pair (100, 200) needs f(100) = 200
         monkeypatch.setattr(Table, "padded_y", lambda self, dev: ints([2 * j for j in range(128)]))

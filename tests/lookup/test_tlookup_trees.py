@@ -354,3 +354,34 @@ def test_joint_without_m_openings_wrong_m_claim_value_rejected_by_the_opening():
         _, vm = tl.verify_joint(tv, sts, proof.to_bytes(), open_m=False)
         with pytest.raises(VerificationError):
             multiopen.verify(tv, *_m_point_claims(bad(vm)), opening.to_bytes())
+
+
+# ------------------------------------------------------------------ integer leaves
+@pytest.mark.parametrize("mapping", [False, True])
+def test_integer_leaves_give_the_same_proof_as_field_leaves(mapping):
+    """prove_joint on int64 leaves (the graph's path: histogram, evaluations and the m
+    commitment from the integers) produces the very bytes of the field-leaf proof."""
+    low = -5
+    outs = np.arange(16, dtype=np.int64) * 3 - 7
+    table = Table.range(low, 16, ints(outs) if mapping else None)
+    xs = [RNG.integers(low, low + 16, size=n) for n in (32, 8)]
+    ys = [outs[x - low] for x in xs] if mapping else None
+    as_fr = tl.prove_joint(Transcript("i"), [(table, [ints(x) for x in xs], [ints(y) for y in ys] if mapping
+                                              else None, None)])
+    as_int = tl.prove_joint(Transcript("i"), [(table, xs, ys, None)])
+    assert as_int[1].to_bytes() == as_fr[1].to_bytes()
+    tl.verify_joint(Transcript("i"), as_int[0], as_int[1].to_bytes())
+
+
+def test_integer_leaves_refuse_what_is_not_in_the_table():
+    from zkproof.lookup.tables import multiplicities, multiplicities_ints
+    outs = np.arange(8, dtype=np.int64) ** 2
+    table = Table.range(0, 8, ints(outs))
+    x = np.array([1, 2, 7, 3])
+    assert multiplicities_ints(table, x, outs[x]).tolist() == multiplicities(table, ints(x), ints(outs[x])).tolist()
+    with pytest.raises(OutOfTableError, match="1 input/output pairs .* inputs\\[2\\] = 8"):
+        multiplicities_ints(table, np.array([1, 2, 8, 3]), np.array([1, 4, 64, 9]))
+    with pytest.raises(OutOfTableError, match="inputs\\[0\\] = 1 with outputs\\[0\\] = 2"):
+        multiplicities_ints(table, np.array([1]), np.array([2]))
+    with pytest.raises(TypeError, match="both FrTensors or both integer arrays"):
+        tl.prove_joint(Transcript("i"), [(table, [np.array([1, 2])], [ints([1, 4])], None)])

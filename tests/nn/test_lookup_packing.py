@@ -147,11 +147,10 @@ def test_pad_slot_holding_a_non_pad_value_rejected(whole):
     real = G._tree_leaves
 
     def junk(ctx, depth, members, pieces, names, pad):
-        t = real(ctx, depth, members, pieces, names, pad)
+        t = real(ctx, depth, members, pieces, names, pad)  # the integer leaves
         if [names[pieces[p][0]] for p, _ in members] == ["c"]:
-            v = t.to_ints()
-            v[3] = 5
-            t = type(t).from_ints(v)
+            t = t.copy()
+            t[3] = 5
         return t
 
     _, w = witness()
@@ -249,9 +248,9 @@ def test_graph_tensor_name_reserved_for_m_refused():
 def test_wrong_m_with_the_same_total_rejected_by_the_lookup():
     """(1) The prover commits and uses a wrong m (a count moved between two table rows,
     the total kept): the LogUp sums differ."""
-    real = tlookup.multiplicities
+    real = tlookup.multiplicities_ints  # the graph's leaves are integers
     _, w = witness()
-    with patched(tlookup, "multiplicities", lambda *a: _move_one_count(real(*a)).astype(np.uint64)):
+    with patched(tlookup, "multiplicities_ints", lambda *a: _move_one_count(real(*a)).astype(np.uint64)):
         st, proof = G.prove(build(), w)
     with pytest.raises(VerificationError, match="fraction sums differ"):
         G.verify(build(), st, proof)

@@ -439,3 +439,31 @@ def _as_int_array(values):
 
 def _is_torch(x) -> bool:
     return type(x).__module__.startswith("torch")
+
+
+def evaluate_ints(values, point: Sequence[int]) -> int:
+    """The multilinear extension of the integer vector `values` (length 2^len(point),
+    int64) at point, folded natively from the integers (no field copy): the rows of the
+    2^hi x 2^lo matrix (hi = the top half of the variables) weighted by eq(point_hi), then
+    the inner product with eq(point_lo)."""
+    flat = np.ascontiguousarray(values, dtype=np.int64).reshape(-1)
+    n = len(point)
+    if len(flat) != 1 << n:
+        raise ValueError(f"evaluate_ints: {len(flat)} entries, a point of {n} coordinates")
+    lo = n - n // 2
+    out = FrTensor.zeros(1 << lo)
+    _native.fr_fold_rows_i64(out.data, flat, 1 << (n - lo), 1 << lo, FrTensor.eq(list(point[lo:])).data)
+    return out.inner(FrTensor.eq(list(point[:lo])))
+
+
+def evaluate_rows_ints(matrix, point: Sequence[int]) -> list[int]:
+    """Each row's multilinear extension at point, for an integer matrix of rows of
+    2^len(point) entries (natively, from the integers)."""
+    a = np.asarray(matrix, dtype=np.int64)
+    if a.ndim != 2 or a.shape[1] != 1 << len(point):
+        raise ValueError(f"evaluate_rows_ints: rows of {1 << len(point)} entries expected, got shape {a.shape}")
+    out = FrTensor.zeros(a.shape[0])
+    _native.fr_fold_rows_i64(out.data, np.ascontiguousarray(a.T).reshape(-1), a.shape[1], a.shape[0],
+                             FrTensor.eq(list(point)).data)
+    return out.to_ints()
+

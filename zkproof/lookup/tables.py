@@ -167,6 +167,29 @@ def multiplicities(table: Table, inputs: FrTensor, outputs: FrTensor | None = No
     return counts if isinstance(counts, np.ndarray) else counts.get()
 
 
+def multiplicities_ints(table: Table, inputs: np.ndarray, outputs: np.ndarray | None = None) -> np.ndarray:
+    """multiplicities for integer inputs (and outputs): an int64 histogram for a range
+    table (no field conversion), the field path otherwise. Same result and errors."""
+    x = np.asarray(inputs).reshape(-1)
+    y = None if outputs is None else np.asarray(outputs).reshape(-1)
+    if x.dtype.kind not in "iu" or (y is not None and y.dtype.kind not in "iu"):
+        raise TypeError("multiplicities_ints: integer arrays expected")
+    if table.kind != "range" or table.is_mapping != (y is not None) or (y is not None and len(y) != len(x)):
+        return multiplicities(table, FrTensor.from_ints(x), None if y is None else FrTensor.from_ints(y))
+    idx = x.astype(np.int64) - table.low
+    bad = (idx < 0) | (idx >= table.length)
+    if y is not None:
+        want = table.outputs.to_signed()[np.where(bad, 0, idx)]
+        bad |= y != want
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = f"inputs[{i}] = {int(x[i])}" + (f" with outputs[{i}] = {int(y[i])}" if y is not None else "")
+        pairs = "input/output pairs" if y is not None else "input values"
+        raise OutOfTableError(f"{int(bad.sum())} {pairs} are not in the range [{table.low}, "
+                              f"{table.low + table.length}); the first is {what}")
+    return np.bincount(idx, minlength=table.length).astype(np.uint64)
+
+
 def counts_tensor(counts, device: str = "cpu") -> FrTensor:
     """The multiplicities as field elements."""
     c = xp(device).ascontiguousarray(xp(device).asarray(counts, dtype=np.uint64))

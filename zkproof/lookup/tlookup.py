@@ -71,8 +71,8 @@ from .fraction_gkr import FractionProof, build_tree
 from .fraction_gkr import prove as gkr_prove
 from .fraction_gkr import verify as gkr_verify
 from ..commit.ipa import log2_exact
-from .tables import Table, counts_tensor, multiplicities
-from ..field.tensor import FrTensor, next_pow2
+from .tables import Table, counts_tensor, multiplicities, multiplicities_ints
+from ..field.tensor import FrTensor, evaluate_ints, next_pow2
 from ..transcript import Transcript
 from ..wire import Reader, Writer
 
@@ -517,37 +517,49 @@ def _denominators(x: FrTensor, y: FrTensor | None, r: int, beta: int) -> FrTenso
     return q
 
 
+def _leaves(x) -> FrTensor:
+    """Input-tree leaves as field elements (integer arrays are converted)."""
+    return x if isinstance(x, FrTensor) else FrTensor.from_ints(np.asarray(x, dtype=np.int64))
+
+
+def _leaf_value(x, point) -> int:
+    """The leaves' extension at point (integer leaves folded natively)."""
+    return x.evaluate(list(point)) if isinstance(x, FrTensor) else evaluate_ints(x, point)
+
+
 def _prove_core(transcript: Transcript, items: Sequence[tuple], timings: dict):
     """Everything between the statements and the openings, for one or several lookups
-    proved together. items: (table, statement, m, xs, ys) with the input trees' leaves
-    xs (and ys) laid out and padded already. Transcript: each statement and m's
+    proved together. items: (table, statement, m, counts, xs, ys) with m the counts as
+    field elements (counts: int64, committed from the integers) and the input trees'
+    leaves xs (and ys; FrTensors or int64 arrays) laid out and padded already. Transcript: each statement and m's
     commitment, then each lookup's r (mapping) and beta, ONE fraction proof of every
     tree (each lookup's input trees, then its table tree), then each lookup's mapping
     values (for one lookup exactly tlookup's order). Returns (m's commitments, the
     fraction proof, per lookup (x values, tx value, LookupClaims))."""
-    coms = []
-    for _, st, m, _, _ in items:
+    t0 = _now(items[0][2].device)
+    coms = hyrax.commit_int_tensors([counts.astype(np.int64) for _, _, _, counts, _, _ in items],
+                                    [st.gen_dim for _, st, _, _, _, _ in items])
+    timings["commit_s"] = timings.get("commit_s", 0.0) + _now(items[0][2].device) - t0
+    for (_, st, _, _, _, _), com in zip(items, coms):
         st.absorb(transcript)
-        t0 = _now(m.device)
-        coms.append(hyrax.commit(m, st.gen_dim))
-        timings["commit_s"] = timings.get("commit_s", 0.0) + _now(m.device) - t0
-        transcript.absorb_g1("tlookup/m_commitment", coms[-1].to_bytes())
+        transcript.absorb_g1("tlookup/m_commitment", com.to_bytes())
     chals = [(transcript.challenge("tlookup/r") if st.mapping else 0, transcript.challenge("tlookup/beta"))
-             for _, st, _, _, _ in items]
+             for _, st, _, _, _, _ in items]
     trees, spans = [], []
-    for (table, st, m, xs, ys), (r, beta) in zip(items, chals):
+    for (table, st, m, _, xs, ys), (r, beta) in zip(items, chals):
         dev = m.device
         first = len(trees)
-        trees += [build_tree(_denominators(x, y, r, beta)) for x, y in zip(xs, ys or [None] * len(xs))]
+        trees += [build_tree(_denominators(_leaves(x), None if y is None else _leaves(y), r, beta))
+                  for x, y in zip(xs, ys or [None] * len(xs))]
         trees.append(build_tree(_denominators(table.padded_x(dev), table.padded_y(dev) if st.mapping else None,
                                               r, beta), m.pad(1 << st.b)))
         spans.append((first, len(trees)))
     frac, leaves = gkr_prove(transcript, trees)
     del trees
     out = []
-    for (table, st, m, xs, ys), (r, beta), (a, b) in zip(items, chals, spans):
+    for (table, st, m, _, xs, ys), (r, beta), (a, b) in zip(items, chals, spans):
         lv = leaves[a:b]
-        x_values = tuple(x.evaluate(list(c.point)) for x, c in zip(xs, lv)) if st.mapping else ()
+        x_values = tuple(_leaf_value(x, c.point) for x, c in zip(xs, lv)) if st.mapping else ()
         tx_value = table.padded_x(m.device).evaluate(list(lv[-1].point)) \
             if st.mapping and st.kind == "tensor" else None
         out.append((x_values, tx_value,
@@ -616,7 +628,8 @@ def prove(transcript: Transcript, table: Table, inputs, outputs=None, num: int |
     x_pad = layout(x, num, dim, st.pad_x, full=True)
     y_pad = [layout(y, num, dim, st.pad_y, full=True)] if st.mapping else None
     tm: dict = {}
-    (com_m,), frac, ((x_values, tx_value, claims),) = _prove_core(transcript, [(table, st, m, [x_pad], y_pad)], tm)
+    (com_m,), frac, ((x_values, tx_value, claims),) = _prove_core(
+        transcript, [(table, st, m, np.asarray(counts, dtype=np.int64), [x_pad], y_pad)], tm)
 
     t2 = _now(dev)
     _, m_open = hyrax.open_batch(transcript, [m], [com_m], list(claims.table_point), [claims.m_value])
@@ -698,7 +711,8 @@ class JointProof:
 def prove_joint(transcript: Transcript, lookups: Sequence[tuple], open_m: bool = True) -> tuple:
     """Prove several lookups at once. lookups: (table, xs, ys, statement) each: every leaf
     of the input trees xs[i] (length 2^depth each, padded by the caller with table
-    values) lies in the table (for a mapping: every pair (xs[i][j], ys[i][j])), so inputs
+    values; FrTensors, or int64 arrays (xs and ys of one kind), which are histogrammed,
+    evaluated and converted from the integers) lies in the table (for a mapping: every pair (xs[i][j], ys[i][j])), so inputs
     of any total size cost their size, not the next power of two; statement:
     make_statement(table, 1, total, trees=depths, ...) or None (one without the table).
     All trees are proved by one fraction proof (trees of one depth share its point, so
@@ -729,13 +743,18 @@ def prove_joint(transcript: Transcript, lookups: Sequence[tuple], open_m: bool =
             raise ValueError("ys are given exactly for a mapping table")
         counts = None  # the histogram of every leaf, the caller's pads included: m as committed
         for i, x in enumerate(xs):
-            c = multiplicities(table, x, ys[i] if ys is not None else None)  # raises OutOfTableError
+            y = ys[i] if ys is not None else None
+            if y is not None and isinstance(x, FrTensor) != isinstance(y, FrTensor):
+                raise TypeError("xs[i] and ys[i]: both FrTensors or both integer arrays")
+            count = multiplicities if isinstance(x, FrTensor) else multiplicities_ints
+            c = count(table, x, y)  # raises OutOfTableError
             counts = c if counts is None else counts + c
         st = st or make_statement(table, 1, sum(1 << d for d in depths), trees=depths)
         if st.trees != tuple(depths) or (st.kind, st.table_len, st.mapping) != (table.kind, table.length,
                                                                                 table.is_mapping):
             raise ValueError("statement does not describe these input trees and this table")
-        items.append((table, st, counts_tensor(counts, xs[0].device), xs, ys))
+        dev = xs[0].device if isinstance(xs[0], FrTensor) else "cpu"
+        items.append((table, st, counts_tensor(counts, dev), counts, xs, ys))
         all_counts.append(counts.astype(np.int64))
     if not items:
         raise ValueError("lookups: nothing to prove")

@@ -46,7 +46,7 @@ from ..channel import ProverChannel, VerifierChannel, prove_sumcheck, verify_sum
 from ..commit import hyrax, multiopen
 from ..errors import ClaimMismatch, MalformedProof
 from ..field.scalar import R, eq_eval
-from ..field.tensor import FrTensor
+from ..field.tensor import FrTensor, evaluate_rows_ints
 from ..lookup import tlookup
 from ..lookup.tables import Table
 from ..transcript import Transcript
@@ -475,10 +475,10 @@ def _signed(v: int) -> int:
     return v - R if v > R // 2 else v
 
 
-def _tree_leaves(ctx: _Context, depth: int, members, pieces, names, pad: int) -> FrTensor:
-    """One input tree's leaves: 2^depth entries, each member piece (tensor names[j], box)
-    at its offset with the pad value in the box's padding slots, the pad elsewhere;
-    built on the integers and converted once."""
+def _tree_leaves(ctx: _Context, depth: int, members, pieces, names, pad: int) -> np.ndarray:
+    """One input tree's leaves (int64): 2^depth entries, each member piece (tensor
+    names[j], box) at its offset with the pad value in the box's padding slots, the pad
+    elsewhere."""
     pad = _signed(pad)
     if abs(pad) >= 1 << 62:
         raise AssertionError("a lookup table's pad value does not fit int64")
@@ -486,12 +486,12 @@ def _tree_leaves(ctx: _Context, depth: int, members, pieces, names, pad: int) ->
     for p, off in members:
         j, box = pieces[p]
         leaves[off:off + (1 << L.box_vars(box))] = L.box_ints(ctx.value(names[j]), box, pad)
-    return FrTensor.from_ints(leaves)
+    return leaves
 
 
-def _block_values(leaves: FrTensor, members, sizes, rho) -> list[int]:
+def _block_values(leaves: np.ndarray, members, sizes, rho) -> list[int]:
     """Each member block's multilinear extension at rho[:sizes[p]], read off the tree's
-    leaves (pad-filled boxes): one partial evaluation per run of equal-size blocks
+    (integer) leaves (pad-filled boxes): one evaluation per run of equal-size blocks
     (pack_trees places them contiguously, largest first)."""
     out: list[int] = []
     i = 0
@@ -501,8 +501,7 @@ def _block_values(leaves: FrTensor, members, sizes, rho) -> list[int]:
         while k < len(members) and sizes[members[k][0]] == n:
             k += 1
         start = members[i][1]
-        region = FrTensor(leaves.data[start:start + ((k - i) << n)])
-        out += region.partial_eval(list(rho[:n]), k - i, 1 << n, 1).to_ints()
+        out += evaluate_rows_ints(leaves[start:start + ((k - i) << n)].reshape(k - i, 1 << n), rho[:n])
         i = k
     return out
 

@@ -18,8 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .. import _native
-from ..field.tensor import FrTensor, next_pow2
+from ..field.tensor import FrTensor, evaluate_ints as _evaluate_ints, next_pow2
 from ..lookup.tlookup import prefix_mle
 from ..sumcheck.batch import log2_pow2
 
@@ -171,17 +170,8 @@ def to_padded(values, device: str = "cpu") -> FrTensor:
 
 def evaluate_ints(values, point: Sequence[int]) -> int:
     """The padded-layout extension of the integer array `values` at point, folded
-    natively from the int64 entries (no field copy): the rows of the 2^hi x 2^lo matrix
-    (hi = the top half of the variables) weighted by eq(point_hi), then the inner
-    product with eq(point_lo)."""
-    flat = padded_ints(values)
-    n = len(point)
-    if len(flat) != 1 << n:
-        raise ValueError(f"evaluate_ints: {len(flat)} padded entries, a point of {n} coordinates")
-    lo = n - n // 2
-    out = FrTensor.zeros(1 << lo)
-    _native.fr_fold_rows_i64(out.data, flat, 1 << (n - lo), 1 << lo, FrTensor.eq(list(point[lo:])).data)
-    return out.inner(FrTensor.eq(list(point[:lo])))
+    natively from the int64 entries (field.tensor.evaluate_ints; no field copy)."""
+    return _evaluate_ints(padded_ints(values), point)
 
 
 def indicator(shape: Sequence[int], device: str = "cpu") -> FrTensor:
