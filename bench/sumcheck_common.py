@@ -99,24 +99,29 @@ def run_and_report(args, dev: str, ns: float, protocol_id: str, prove, inputs: d
     return 0
 
 
-def sumcheck_floor_rows(records, ns: float, min_vars: int = 12) -> list[dict]:
+def sumcheck_floor_rows(records, ns: float, min_vars: int = 12, merge: bool = False) -> list[dict]:
     """One row per core sumcheck of at least 2^min_vars entries (MulCounter records):
     its time, its own arithmetic floor (multiplications x ns) and the ratio, largest
-    first. Smaller sumchecks are summed into one last row (their cost is per-round
-    overhead, not arithmetic)."""
-    rows, small = [], [0, 0, 0.0]
-    for r in records:
+    first; with merge, one row per shape (count: how many; times and floors summed).
+    Smaller sumchecks are summed into one last row (their cost is per-round overhead,
+    not arithmetic)."""
+    rows, small = {}, [0, 0, 0.0]
+    for i, r in enumerate(records):
         if r.num_vars < min_vars:
             small[0] += 1
             small[1] += r.muls
             small[2] += r.seconds
             continue
-        floor = r.muls * ns * 1e-9
-        rows.append({"sumcheck": f"2^{r.num_vars} x {r.tables} tables, degree {r.degree}",
-                     "time_s": r.seconds, "floor_s": floor, "ratio": r.seconds / floor if floor else 0.0})
-    rows.sort(key=lambda row: -row["time_s"])
+        label = f"2^{r.num_vars} x {r.tables} tables, degree {r.degree}"
+        row = rows.setdefault(label if merge else i, {"sumcheck": label, "count": 0, "time_s": 0.0, "floor_s": 0.0})
+        row["count"] += 1
+        row["time_s"] += r.seconds
+        row["floor_s"] += r.muls * ns * 1e-9
+    rows = sorted(rows.values(), key=lambda row: -row["time_s"])
+    for row in rows:
+        row["ratio"] = row["time_s"] / row["floor_s"] if row["floor_s"] else 0.0
     if small[0]:
         floor = small[1] * ns * 1e-9
-        rows.append({"sumcheck": f"{small[0]} smaller (< 2^{min_vars})", "time_s": small[2], "floor_s": floor,
-                     "ratio": small[2] / floor if floor else 0.0})
+        rows.append({"sumcheck": f"{small[0]} smaller (< 2^{min_vars})", "count": small[0], "time_s": small[2],
+                     "floor_s": floor, "ratio": small[2] / floor if floor else 0.0})
     return rows

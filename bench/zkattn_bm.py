@@ -130,9 +130,9 @@ def main(argv=None) -> int:
                         "floor_s"])
     print_table([row], ["commit_s", "matmuls_s", "other_ops_s", "lookups_s", "openings_s", "forward_s", "setup_s",
                         "max_err", "mean_err", "peak_rss_gib"])
-    per_sumcheck = sumcheck_floor_rows(records, ns)
-    print("core sumchecks (time vs their own floor):")
-    print_table(per_sumcheck, ["sumcheck", "time_s", "floor_s", "ratio"])
+    per_sumcheck = sumcheck_floor_rows(records, ns, merge=len(chunks) > 1)
+    print("core sumchecks (time vs their own floor" + (", summed over the proofs" if len(chunks) > 1 else "") + "):")
+    print_table(per_sumcheck, ["sumcheck", "count", "time_s", "floor_s", "ratio"])
     row["sumchecks"] = per_sumcheck
     for name, size in files:
         print(f"wrote {name} ({size} bytes)")

@@ -292,3 +292,24 @@ def test_key_padding_mask():
         st, proof = prove(build_masked(H, T, d), wit2)
     with pytest.raises(VerificationError):
         verify(build_masked(H, T, d), st, proof)
+
+
+def test_benchmark_in_head_groups_writes_verifiable_files(tmp_path):
+    """bench/zkattn_bm.py --heads-per-proof: one proof per group, each file verifies with
+    `zkproof verify`, and the JSON sums the groups."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "attn.zkp"
+    r = subprocess.run([sys.executable, str(root / "bench" / "zkattn_bm.py"), "1", "3", "5", "4",
+                        "--heads-per-proof", "2", "--proof-out", str(out), "--json", str(tmp_path / "r.json")],
+                       capture_output=True, text=True, timeout=600, cwd=root)
+    assert r.returncode == 0, r.stdout + r.stderr
+    row = json.loads((tmp_path / "r.json").read_text())["results"][0]
+    assert row["proofs"] == 2 and row["verified"] and row["max_err"] <= ACC_BOUND
+    for i in range(2):
+        v = subprocess.run([sys.executable, "-m", "zkproof", "verify", f"{out}.{i}"], capture_output=True, text=True,
+                           timeout=600, cwd=root)
+        assert v.returncode == 0 and "ACCEPTED: zkattn/v3" in v.stdout, v.stdout + v.stderr
