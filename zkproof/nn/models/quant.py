@@ -40,10 +40,10 @@ class QuantConfig:
     # zkAttn (zkproof.nn.zkattn.ZkAttnConfig; causal comes from the model family)
     attn_in_frac: int = 8        # Q, K, V are rescaled to 2^attn_in_frac
     attn_in_bits: int = 14
-    attn_segment_bits: tuple = (8, 8, 8, 8, 8)
+    attn_segment_bits: tuple = (8, 16, 16)
     attn_low: int = 1
-    attn_top: int = 2
-    attn_theta_bits: tuple = (16, 16)
+    attn_top: int = 1
+    attn_theta_bits: tuple = (16,)
     attn_rowsum_tol_bits: int = 6
     attn_y_rescale_bits: int = 0
 
