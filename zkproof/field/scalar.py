@@ -19,6 +19,12 @@ def inv(x: int) -> int:
     return pow(x, R - 2, R)
 
 
+def centred(x: int) -> int:
+    """x mod R as the integer in (-R/2, R/2] (a small negative number for -k)."""
+    x %= R
+    return x - R if x > (R - 1) // 2 else x
+
+
 def to_bytes(x: int) -> bytes:
     """Canonical 32-byte little-endian encoding of x mod R."""
     return (x % R).to_bytes(FR_BYTES, "little")

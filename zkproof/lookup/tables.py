@@ -23,14 +23,10 @@ import numpy as np
 from .. import _native
 from ..field.device import xp
 from ..errors import OutOfTableError
-from ..field.scalar import R, range_mle
+from ..field.scalar import R, centred, range_mle
 from ..field.tensor import FrTensor, next_pow2
 
 _I64 = 2**63
-
-
-def _centred(x: int) -> int:
-    return x - R if x > (R - 1) // 2 else x
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,9 +153,9 @@ def multiplicities(table: Table, inputs: FrTensor, outputs: FrTensor | None = No
     bad = bad if isinstance(bad, np.ndarray) else bad.get()
     if int(bad[0]):
         i = int(bad[1])
-        what = f"inputs[{i}] = {_centred(inputs[i])}"
+        what = f"inputs[{i}] = {centred(inputs[i])}"
         if outputs is not None:
-            what += f" with outputs[{i}] = {_centred(outputs[i])}"
+            what += f" with outputs[{i}] = {centred(outputs[i])}"
         kind = (f"the range [{table.low}, {table.low + table.length})" if table.kind == "range"
                 else f"the table of {table.length} entries")
         pairs = "input/output pairs" if outputs is not None else "input values"

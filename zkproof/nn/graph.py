@@ -45,7 +45,7 @@ from .. import claims_reduce
 from ..channel import ProverChannel, VerifierChannel, prove_sumcheck, verify_sumcheck
 from ..commit import hyrax, multiopen
 from ..errors import ClaimMismatch, MalformedProof
-from ..field.scalar import R, eq_eval
+from ..field.scalar import R, centred, eq_eval
 from ..field.tensor import FrTensor, evaluate_rows_ints
 from ..lookup import tlookup
 from ..lookup.tables import Table
@@ -469,17 +469,11 @@ def _pad_value(table: Table, which: str) -> int:
     return table.pad_x() if which == "x" else table.pad_y()
 
 
-def _signed(v: int) -> int:
-    """A field element as the integer in (-R/2, R/2) (a table's pad value, for int64 leaves)."""
-    v %= R
-    return v - R if v > R // 2 else v
-
-
 def _tree_leaves(ctx: _Context, depth: int, members, pieces, names, pad: int) -> np.ndarray:
     """One input tree's leaves (int64): 2^depth entries, each member piece (tensor
     names[j], box) at its offset with the pad value in the box's padding slots, the pad
     elsewhere."""
-    pad = _signed(pad)
+    pad = centred(pad)
     if abs(pad) >= 1 << 62:
         raise AssertionError("a lookup table's pad value does not fit int64")
     leaves = np.full(1 << depth, pad, dtype=np.int64)
