@@ -16,8 +16,11 @@ attention. Exit status 1 if the proof does not verify.
 --heads-per-proof N proves the LAYERS x HEADS instances N at a time, one proof (and
 one statement) each, in sequence: the prover's memory is that of N heads (one 13B
 layer's attention, 40 heads of 2048 x 2048 scores, does not fit 16 GiB in one graph:
-its padded score tensor alone is 2^28 field elements, 8.6 GB, per copy). Times, sizes
-and errors are then sums (maxima) over the proofs, and every proof is verified.
+its padded score tensor alone is 2^28 field elements, 8.6 GB, per copy). By default N is
+the most instances whose estimated peak (SLOT_BYTES per padded score slot) fits
+--mem-limit (default: the machine's memory); exit status 2 when not even one does.
+Times, sizes and errors are then sums (maxima) over the proofs, and every proof is
+verified.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ import time
 
 import numpy as np
 
-from common import base_parser, machine_info, print_table, resolve_device, write_json
+from common import base_parser, machine_info, mem_limit, print_table, resolve_device, write_json
 from sumcheck_common import ns_per_mul as _ns_per_mul, sumcheck_floor_rows
 
 from zkproof.nn import zkattn
@@ -42,6 +45,24 @@ def ns_per_mul() -> float:
     return _ns_per_mul("cpu")
 
 
+# The prover's peak per padded score slot (H' T'^2, H' and T' the padded head count and
+# length), measured with margin: 4 heads of 2048 x 2048 peaked at 8.9 GiB (550 B per
+# slot), 1 head at 2.26 GiB (bench/RESULTS.md); BASE_BYTES for the rest of the process.
+SLOT_BYTES = 640
+BASE_BYTES = 1 << 29
+
+
+def heads_that_fit(limit: int, H: int, T: int) -> int:
+    """The most instances (at most H) one proof may hold within `limit` bytes (0: none)."""
+    slots = (1 << (T - 1).bit_length()) ** 2
+    fit = 0
+    for n in range(1, H + 1):
+        if BASE_BYTES + SLOT_BYTES * (1 << (n - 1).bit_length()) * slots > limit:
+            break
+        fit = n
+    return fit
+
+
 def main(argv=None) -> int:
     p = base_parser(__doc__.splitlines()[0])
     p.add_argument("layers", type=int)
@@ -52,7 +73,7 @@ def main(argv=None) -> int:
     p.add_argument("--proof-out", metavar="FILE", help="write a proof file for `zkproof verify` "
                    "(with several proofs: FILE.0, FILE.1, ...)")
     p.add_argument("--heads-per-proof", type=int, default=0, metavar="N",
-                   help="prove the instances N at a time, one proof each (default: all in one)")
+                   help="prove the instances N at a time, one proof each (default: as many as fit --mem-limit)")
     args = p.parse_args(argv)
     if min(args.layers, args.heads, args.seq, args.head_dim) < 1:
         p.error("all sizes must be >= 1")
@@ -61,9 +82,17 @@ def main(argv=None) -> int:
         print("note: the nn graph runs its protocols on the CPU backend in this version")
     cfg = zkattn.PRESETS[args.preset]
     H, T, d = args.layers * args.heads, args.seq, args.head_dim
-    per = args.heads_per_proof or H
-    if per < 1:
+    if args.heads_per_proof < 0:
         p.error("--heads-per-proof must be >= 1")
+    per = args.heads_per_proof
+    if not per:
+        limit = mem_limit(args, "cpu")
+        per = heads_that_fit(limit, H, T)
+        if not per:
+            print(f"error: one instance of {T} x {T} scores needs about "
+                  f"{(BASE_BYTES + SLOT_BYTES * (1 << (T - 1).bit_length()) ** 2) / 2**30:.1f} GiB but the "
+                  f"memory limit is {limit / 2**30:.1f} GiB (--mem-limit)", file=sys.stderr)
+            return 2
     rng = np.random.default_rng(args.seed)
     ins = {n: quantize(rng.standard_normal((H, T, d)), cfg.in_frac) for n in "qkv"}
 

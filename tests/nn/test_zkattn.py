@@ -313,3 +313,15 @@ def test_benchmark_in_head_groups_writes_verifiable_files(tmp_path):
         v = subprocess.run([sys.executable, "-m", "zkproof", "verify", f"{out}.{i}"], capture_output=True, text=True,
                            timeout=600, cwd=root)
         assert v.returncode == 0 and "ACCEPTED: zkattn/v3" in v.stdout, v.stdout + v.stderr
+
+
+def test_benchmark_refuses_a_head_beyond_the_memory_limit():
+    """A single 2048 x 2048 head does not fit 100 MiB: exit 2, the limit named, before
+    any proving."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run([sys.executable, str(root / "bench" / "zkattn_bm.py"), "1", "1", "2048", "4",
+                        "--mem-limit", "100MiB"], capture_output=True, text=True, timeout=600, cwd=root)
+    assert r.returncode == 2 and "the memory limit is" in r.stderr, r.stdout + r.stderr
