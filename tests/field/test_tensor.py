@@ -353,3 +353,11 @@ def test_eq_table_scaled_and_grouped_passes():
             want = eq_eval(u, [(x >> i) & 1 for i in range(n)])
             assert t[x] == want
             assert ts[x] == want * s % R
+
+
+def test_from_int64_random_values_match_python():
+    """The native int64 -> Fr conversion (one Montgomery step) on random 64-bit values."""
+    rng = np.random.default_rng(5)
+    a = np.concatenate([rng.integers(-(2**63), 2**63 - 1, size=20000, dtype=np.int64, endpoint=True),
+                        rng.integers(-(2**20), 2**20, size=1000, dtype=np.int64)])
+    assert FrTensor.from_ints(a).to_ints() == [int(v) % R for v in a]
