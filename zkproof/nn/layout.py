@@ -2,7 +2,8 @@
 
 A tensor of shape (a_0, .., a_{k-1}) (row-major, integers) is proved as the FrTensor of
 shape (a_0', .., a_{k-1}') with a_i' = next_pow2(a_i), zero in every padded slot
-(`padded_ints`, `to_padded`; `zkproof.sumcheck.batch.pad_axes`, the layout of the matmul and Hadamard protocols).
+(`padded_ints`, `to_padded`; `zkproof.sumcheck.batch.pad_axes`, the layout of the matmul
+and Hadamard protocols).
 Its multilinear extension has sum_i log2(a_i') variables; the LAST axis owns the lowest
 variables, the first axis the top ones. A point is therefore split per axis as
 point = (coords of axis k-1, .., coords of axis 0).
