@@ -79,9 +79,9 @@ PINS = {
     # (8 + 16 + 16 bits, Theta = 2^16); the lookups' m claims are opened in the graph's
     # final multiopen instead of their own Hyrax IPAs (branch m-openings,
     # tlookup.prove_joint(open_m=False)): all deliberate, recomputed from the merged code
-    # the openings' IPA stops after 2 rounds (multiopen.IPA_ROUNDS: 24 ms less per proof for
-    # 24 kB more): deliberate, recomputed
-    "zkattn": "56e4a0548364683514ca92c2e301d227c44946f09afb5798f2f0691c5288fafa",
+    # the openings' IPA stops after 3 rounds (multiopen.IPA_ROUNDS) and lookup pieces only cut
+    # an axis that saves 2^14 padding slots (layout.MIN_CUT_SAVING): deliberate, recomputed
+    "zkattn": "ece40712193b3af6037f1be7b3ff27710676cff07f0e4f80d0fc093c8e7f541a",
 }
 
 

@@ -14,7 +14,8 @@ from zkproof.nn import layout as L
 @pytest.mark.parametrize("shape", [(12, 128, 64), (5, 17, 3), (1, 384), (128, 1536), (3,), (1,),
                                    (7, 5, 3, 6), (16, 8)])
 @pytest.mark.parametrize("max_boxes", [None, 1, 2])
-def test_boxes_cover_the_real_slots_and_evaluate_as_the_tensor(shape, max_boxes):
+def test_boxes_cover_the_real_slots_and_evaluate_as_the_tensor(shape, max_boxes, monkeypatch):
+    monkeypatch.setattr(L, "MIN_CUT_SAVING", 0)  # cut even these small shapes
     rng = np.random.default_rng(0)
     a = rng.integers(-100, 100, size=shape)
     boxes = L.real_boxes(shape, max_boxes)
@@ -38,3 +39,12 @@ def test_boxes_cover_the_real_slots_and_evaluate_as_the_tensor(shape, max_boxes)
 def test_box_point_needs_the_box_variables():
     with pytest.raises(ValueError, match="coordinates"):
         L.box_point((3, 5), L.real_boxes((3, 5))[0], [1, 2, 3, 4])
+
+
+def test_small_savings_keep_a_tensor_whole():
+    """A cut must remove MIN_CUT_SAVING padding slots: small tensors stay one box, large
+    ones are cut (each box costs a claim and a split value)."""
+    assert L.real_boxes((11, 384)) == [((0, 4), (0, 9))]
+    assert len(L.real_boxes((12, 128, 128))) == 2
+    assert sum(1 << L.box_vars(b) for b in L.real_boxes((12, 128, 128))) == 12 * 128 * 128
+

@@ -25,9 +25,12 @@ LOW, BITS = -8, 6  # pad value -8: a non-zero pad in every padding slot
 
 @pytest.fixture(params=["pieces", "whole"])
 def mode(request, monkeypatch):
-    """pieces: the default boxes; whole: one box per tensor (its padded layout)."""
+    """pieces: the default boxes, cut however small the saving (these tensors are tiny);
+    whole: one box per tensor (its padded layout)."""
     if request.param == "whole":
         monkeypatch.setattr(L, "MAX_BOXES", 1)
+    else:
+        monkeypatch.setattr(L, "MIN_CUT_SAVING", 0)
     return request.param
 
 

@@ -68,10 +68,11 @@ PROTOCOL_ID = "hyrax-multiopen/v1"
 _TERMS = [(1, (0, 1))]
 # The IPA stops after IPA_ROUNDS rounds (final vector G / 2^IPA_ROUNDS): one argument per
 # proof, whose rounds are its prover's dearest part (two MSMs of G/2 full scalars each,
-# about 24 ms at G = 4096 on two cores), while a final element costs 32 bytes (32 kB at
-# G = 4096, for 8 rounds saved; measured on one GPT-2 layer's zkAttn: 4 rounds 0.135 s of
-# openings and 82 kB of proof, 3 rounds 0.112 s / 90 kB, 2 rounds 0.089 s / 106 kB).
-IPA_ROUNDS = 2
+# about 24 ms at G = 4096 on two cores), while a final element costs 32 bytes (16 kB at
+# G = 4096, for 6 rounds saved; measured on one GPT-2 layer's zkAttn: 4 rounds 0.135 s of
+# openings and 82 kB of proof, 3 rounds 0.112 s / 90 kB, 2 rounds 0.089 s / 106 kB; a model
+# proof has one argument per stage: 7 for MiniLM, where 2 rounds cost 170 kB more than 4).
+IPA_ROUNDS = 3
 
 
 def ipa_final_len(G: int) -> int:

@@ -98,21 +98,29 @@ def padded_ints(values) -> np.ndarray:
 # row-major order, are the tensor's extension with those variables fixed, so a claim on
 # a box at rho is a claim on the tensor at `box_point(shape, box, rho)`.
 MAX_BOXES = 8
+# An axis is cut only when that removes at least this many padding slots (each box costs
+# a claim and, in a shared tree, a split value: 32 bytes of proof; small tensors stay whole).
+MIN_CUT_SAVING = 1 << 14
 
 
 def real_boxes(shape: Sequence[int], max_boxes: int | None = None) -> list[tuple]:
     """Boxes covering every real slot of `shape` and (on the axes they split) no padding:
     each axis of extent a is cut into one range per set bit of a (highest first), the
     axes taken from the first while the number of boxes stays within max_boxes (default
-    MAX_BOXES; 1: the whole padded layout); the other axes stay whole (their padding
-    inside the boxes)."""
+    MAX_BOXES; 1: the whole padded layout) and a cut removes at least MIN_CUT_SAVING
+    padding slots; the other axes stay whole (their padding inside the boxes)."""
     max_boxes = MAX_BOXES if max_boxes is None else max_boxes
     per_axis = []
     count = 1
-    for a, n in zip(shape, axis_vars(shape)):
+    extents = [1 << n for n in axis_vars(shape)]  # the boxes' extents so far (cut axes: real)
+    for i, (a, n) in enumerate(zip(shape, axis_vars(shape))):
         a = int(a)
         cuts = [k for k in reversed(range(a.bit_length())) if a >> k & 1]
-        if a != 1 << n and count * len(cuts) <= max_boxes:
+        others = 1
+        for j, e in enumerate(extents):
+            others *= e if j != i else 1
+        if a != 1 << n and count * len(cuts) <= max_boxes and ((1 << n) - a) * others >= MIN_CUT_SAVING:
+            extents[i] = a
             ranges, start = [], 0
             for k in cuts:
                 ranges.append((start, k))
