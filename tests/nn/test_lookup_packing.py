@@ -95,6 +95,17 @@ def test_packing_layout_and_honest_proof(monkeypatch, mode):
     assert seen == ([[64, 8]] if mode == "whole" else [[32, 4]])
 
 
+def _first_tree_point(seen: dict):
+    """tlookup.prove_joint patched to record the first tree's point in seen["rho"]."""
+    real = tlookup.prove_joint
+
+    def spy(*args, **kw):
+        out = real(*args, **kw)
+        seen["rho"] = out[2][0].inputs[0][0]
+        return out
+    return patched(tlookup, "prove_joint", spy)
+
+
 def _split_lie(change):
     """The prover's per-tensor split values changed by change(list of values) -> list."""
     saved = G._Context.message
@@ -117,13 +128,6 @@ def test_split_lies_that_add_up_rejected(mode):
     weights of their blocks at the first tree's point), so that the recombination still
     holds: the claims on a and b are then false, and the openings reject."""
     seen = {}
-    real_joint = tlookup.prove_joint
-
-    def spy(*args, **kw):
-        out = real_joint(*args, **kw)
-        seen["rho"] = out[2][0].inputs[0][0]
-        return out
-
     # whole: a and b are blocks 0 and 1 of 32 leaves in the 64-leaf tree; pieces: a8 and
     # b8 are blocks 0 and 1 of 8 leaves in the 32-leaf tree
     size, depth, n = (5, 6, 2) if mode == "whole" else (3, 5, 7)
@@ -136,7 +140,7 @@ def test_split_lies_that_add_up_rejected(mode):
         return [(v[0] + 1) % R, (v[1] - e_a * pow(e_b, R - 2, R)) % R] + v[2:]
 
     g, w = witness()
-    with _split_lie(compensate), patched(tlookup, "prove_joint", spy):
+    with _split_lie(compensate), _first_tree_point(seen):
         st, proof = G.prove(g, w)
     with pytest.raises(VerificationError) as e:
         G.verify(build(), st, proof)
@@ -183,19 +187,13 @@ def test_tensor_placed_in_another_block_rejected(whole):
     assert "do not add up" not in str(e.value)
     saved = G._Context.message
     seen = {}
-    real_joint = tlookup.prove_joint
-
-    def spy(*args, **kw):
-        out = real_joint(*args, **kw)
-        seen["rho"] = out[2][0].inputs[0][0]
-        return out
 
     def true_a(self, label, n, compute):
         if self.is_prover and label == "nn/lookup-split" and n == 2:
             return saved(self, label, n, lambda: [self.evaluate("a", seen["rho"][:5]), compute()[1]])
         return saved(self, label, n, compute)
 
-    with swap(), patched(G._Context, "message", true_a), patched(tlookup, "prove_joint", spy):
+    with swap(), patched(G._Context, "message", true_a), _first_tree_point(seen):
         st, proof = G.prove(build(), w)
     with pytest.raises(VerificationError, match="do not add up"):
         G.verify(build(), st, proof)

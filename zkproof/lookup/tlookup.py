@@ -531,13 +531,14 @@ def _prove_core(transcript: Transcript, items: Sequence[tuple], timings: dict):
     """Everything between the statements and the openings, for one or several lookups
     proved together. items: (table, statement, m, counts, xs, ys) with m the counts as
     field elements (counts: int64, committed from the integers) and the input trees'
-    leaves xs (and ys; FrTensors or int64 arrays) laid out and padded already. Transcript: each statement and m's
+    leaves xs (and ys; FrTensors or int64 arrays) laid out and padded already.
+    Transcript: each statement and m's
     commitment, then each lookup's r (mapping) and beta, ONE fraction proof of every
     tree (each lookup's input trees, then its table tree), then each lookup's mapping
     values (for one lookup exactly tlookup's order). Returns (m's commitments, the
     fraction proof, per lookup (x values, tx value, LookupClaims))."""
     t0 = _now(items[0][2].device)
-    coms = hyrax.commit_int_tensors([counts.astype(np.int64) for _, _, _, counts, _, _ in items],
+    coms = hyrax.commit_int_tensors([counts for _, _, _, counts, _, _ in items],
                                     [st.gen_dim for _, st, _, _, _, _ in items])
     timings["commit_s"] = timings.get("commit_s", 0.0) + _now(items[0][2].device) - t0
     for (_, st, _, _, _, _), com in zip(items, coms):
@@ -749,13 +750,14 @@ def prove_joint(transcript: Transcript, lookups: Sequence[tuple], open_m: bool =
             count = multiplicities if isinstance(x, FrTensor) else multiplicities_ints
             c = count(table, x, y)  # raises OutOfTableError
             counts = c if counts is None else counts + c
+        counts = counts.astype(np.int64)
         st = st or make_statement(table, 1, sum(1 << d for d in depths), trees=depths)
         if st.trees != tuple(depths) or (st.kind, st.table_len, st.mapping) != (table.kind, table.length,
                                                                                 table.is_mapping):
             raise ValueError("statement does not describe these input trees and this table")
         dev = xs[0].device if isinstance(xs[0], FrTensor) else "cpu"
         items.append((table, st, counts_tensor(counts, dev), counts, xs, ys))
-        all_counts.append(counts.astype(np.int64))
+        all_counts.append(counts)
     if not items:
         raise ValueError("lookups: nothing to prove")
     coms, frac, res = _prove_core(transcript, items, {})

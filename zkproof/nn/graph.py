@@ -332,6 +332,7 @@ class _Context:
         self._witness = witness
         self._public = public or {}
         self._fr: dict[str, FrTensor] = {}
+        self._tables: dict[tuple, FrTensor] = {}  # public field tables several ops use (fr_table)
         self.pending: dict[str, list] = {n: [] for n in graph.tensors}
         # the lookups' m claims, opened with the tensors' claims: _m_name(key) -> tlookup.MClaim
         self.m_claims: dict[str, tlookup.MClaim] = {}
@@ -354,9 +355,19 @@ class _Context:
         """ctx.fr without caching a new copy (for a caller that copies it right away)."""
         return self._fr[name] if name in self._fr else L.to_padded(self.value(name))
 
+    def fr_table(self, key: tuple, build: Callable[[], FrTensor]) -> FrTensor:
+        """A field table that is not a graph tensor (e.g. zkAttn's public mask U), built
+        once per key and shared by the ops that use it (prover; dropped with the field
+        copies)."""
+        if key not in self._tables:
+            self._tables[key] = build()
+        return self._tables[key]
+
     def release_field_copies(self) -> None:
-        """Drop the cached field copies and eq tables (prover; rebuilt when asked again)."""
+        """Drop the cached field copies, shared tables and eq tables (prover; rebuilt when
+        asked again)."""
         self._fr.clear()
+        self._tables.clear()
         self.eq_cache = claims_reduce.EqCache()
 
     def evaluate(self, name: str, point) -> int:

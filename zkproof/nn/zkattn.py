@@ -341,9 +341,11 @@ def _public_key_mask(ctx, op: Op):
     return ctx.value(kname) if ctx.is_prover else ctx._public[kname]
 
 
-def _keep_table(cfg: ZkAttnConfig, H: int, T: int, key_mask) -> FrTensor:
-    """U in the padded layout, as field elements (prover)."""
-    return L.to_padded(np.ascontiguousarray(keep_slots(cfg, H, T, key_mask)))
+def _keep_table(ctx, op: Op, H: int, T: int, key_mask) -> FrTensor:
+    """U in the padded layout, as field elements (prover), built once for the zkAttn ops
+    that share a config and key mask."""
+    key = ("zkattn/U", op.cfg.to_bytes(), H, T, op.inputs[-1] if op.key_mask else None)
+    return ctx.fr_table(key, lambda: L.to_padded(np.ascontiguousarray(keep_slots(op.cfg, H, T, key_mask))))
 
 
 class SoftmaxShift(Op):
@@ -402,7 +404,7 @@ class SoftmaxShift(Op):
         def tables():
             s_pad = ctx.fr_once(shift)
             rows_of = FrTensor(np.repeat(s_pad.data, 1 << L.axis_vars((T,))[0], axis=0))
-            return [_keep_table(cfg, H, T, km), rows_of, ctx.fr(zname)]
+            return [_keep_table(ctx, self, H, T, km), rows_of, ctx.fr(zname)]
 
         # sum_x eq(r, x) U(x) (s(x_row) - Z(x)) = sum_k 2^(offset_k) D_k(r)
         point, (u, sv, zv) = ctx.sumcheck(n, 3, [(1, (0, 1)), (R - 1, (0, 2))], total % R, r, tables)
@@ -450,7 +452,7 @@ class SoftmaxProduct(Op):
         km = _public_key_mask(ctx, self)
 
         def tables():  # U, then theta_k - E_k on the real slots (zero in the padding, where U is)
-            return [_keep_table(cfg, H, T, km)] + [L.to_padded(th - ctx.value(e)) for th, e in zip(thetas, es)]
+            return [_keep_table(ctx, self, H, T, km)] + [L.to_padded(th - ctx.value(e)) for th, e in zip(thetas, es)]
 
         m = len(es)
         point, finals = ctx.sumcheck(len(u), m + 1, [(1, tuple(range(m + 1)))], y, u, tables)
